@@ -1,0 +1,61 @@
+"""Corridor atlas: China's westward overland trade corridors as cited, measured layers.
+
+The public API is declared here and nowhere else.  Coordinates are (lon, lat) in EPSG:4326;
+lengths are geodesic on the WGS84 ellipsoid, in km.
+
+>>> import geo
+>>> corridors = geo.corridors()            # doctest: +SKIP
+>>> corridors[["name", "length_used_km"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ._errors import GeoError, LayerError, Problem, RoutingError, ScenarioError
+from ._provenance import package_version, provenance
+from .export import export
+from .layers import (
+    corridors,
+    countries,
+    layer_dir,
+    links,
+    load_layer,
+    nodes,
+    sites,
+    validate,
+)
+from .measure import geodesic_length_km
+from .schema import CoordQuality, Facility, LayerKind, Mode, NodeKind, Sector, SiteStatus, Status
+
+__version__ = package_version()
+
+__all__ = [
+    "CoordQuality",
+    "Facility",
+    "GeoError",
+    "LayerError",
+    "LayerKind",
+    "Mode",
+    "NodeKind",
+    "Problem",
+    "RoutingError",
+    "ScenarioError",
+    "Sector",
+    "SiteStatus",
+    "Status",
+    "__version__",
+    "corridors",
+    "countries",
+    "export",
+    "geodesic_length_km",
+    "layer_dir",
+    "links",
+    "load_layer",
+    "nodes",
+    "provenance",
+    "sites",
+    "validate",
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

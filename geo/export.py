@@ -1,0 +1,149 @@
+"""Writing the layers with their computed columns: GeoJSON (RFC 7946) and GeoPackage.
+
+Every write is atomic (temporary file, then rename) and carries provenance.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ._errors import GeoError
+from ._io import atomic_write, atomic_write_with
+from ._provenance import provenance
+from .schema import LayerKind
+
+__all__ = ["EXPORT_FORMATS", "export", "to_geojson_text"]
+
+log = logging.getLogger(__name__)
+
+EXPORT_FORMATS = ("geojson", "gpkg")
+#: Decimal places kept in GeoJSON coordinates: 6 is about 0.1 m (RFC 7946 section 11.2).
+COORD_PRECISION = 6
+GPKG_NAME = "corridor_atlas.gpkg"
+
+
+def _json_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return None if math.isnan(f) else f
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.ndarray):
+        return [_json_value(v) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def _geometry_json(geom: Any) -> Any:
+    if geom is None or geom.is_empty:
+        return None
+    mapping = shapely.geometry.mapping(geom)
+    return json.loads(json.dumps(mapping), parse_float=lambda s: round(float(s), COORD_PRECISION))
+
+
+def to_geojson_text(gdf: gpd.GeoDataFrame, **provenance_extra: Any) -> str:
+    """RFC 7946 FeatureCollection text for ``gdf`` (EPSG:4326, no ``crs`` member).
+
+    List and dict columns stay JSON arrays and objects.  A foreign member ``provenance``
+    records the package version and source layers.
+    """
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs("EPSG:4326")
+    props_cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    features = []
+    for row, geom in zip(gdf[props_cols].itertuples(index=False, name=None), gdf.geometry,
+                         strict=True):
+        props = {c: _json_value(v) for c, v in zip(props_cols, row, strict=True)}
+        features.append({"type": "Feature", "properties": props, "geometry": _geometry_json(geom)})
+    fc = {
+        "type": "FeatureCollection",
+        "provenance": provenance(**provenance_extra),
+        "features": features,
+    }
+    text = json.dumps(fc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace('},{"type":"Feature"', '},\n{"type":"Feature"') + "\n"
+
+
+def _for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """List/dict columns become JSON text (GeoPackage has no array type)."""
+    out = gdf.copy()
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        if out[col].map(lambda v: isinstance(v, list | dict)).any():
+            out[col] = [None if v is None else json.dumps(_json_value(v), ensure_ascii=False)
+                        for v in out[col]]
+    return out
+
+
+def _layers() -> dict[str, gpd.GeoDataFrame]:
+    from . import layers
+
+    return {
+        LayerKind.NODES.value: layers.nodes(),
+        LayerKind.LINKS.value: layers.links(),
+        LayerKind.CORRIDORS.value: layers.corridors(),
+        LayerKind.SITES.value: layers.sites(),
+    }
+
+
+def export(directory: str | os.PathLike[str], *, format: str = "geojson") -> list[Path]:
+    """Write all layers with their computed columns to ``directory``.
+
+    Parameters
+    ----------
+    directory
+        Created if missing.
+    format
+        ``"geojson"``: one RFC 7946 file per layer (``nodes.geojson`` ...), lon/lat,
+        6 decimals, with a ``provenance`` member.  ``"gpkg"``: one GeoPackage
+        ``corridor_atlas.gpkg`` with a table per layer (list/dict columns as JSON text) and
+        a ``provenance`` table.
+
+    Returns the paths written.  Each file is written atomically: on failure an earlier
+    file is left untouched and no partial file remains.
+    """
+    if format not in EXPORT_FORMATS:
+        raise GeoError(f"unknown export format {format!r}; must be one of {list(EXPORT_FORMATS)}")
+    out_dir = Path(directory)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise GeoError(f"{out_dir} exists and is not a directory")
+    frames = _layers()
+    written: list[Path] = []
+    if format == "geojson":
+        for name, gdf in frames.items():
+            path = atomic_write(out_dir / f"{name}.geojson", to_geojson_text(gdf))
+            log.info("wrote %d features to %s", len(gdf), path)
+            written.append(path)
+        return written
+
+    def write_gpkg(tmp: Path) -> None:
+        for name, gdf in frames.items():
+            _for_gpkg(gdf).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+        prov = pd.DataFrame({"key": ["provenance"],
+                             "value": [json.dumps(provenance(), ensure_ascii=False)]})
+        gpd.GeoDataFrame(prov, geometry=gpd.GeoSeries([None]), crs="EPSG:4326").to_file(
+            tmp, layer="provenance", driver="GPKG", engine="pyogrio")
+
+    path = atomic_write_with(out_dir / GPKG_NAME, write_gpkg)
+    log.info("wrote %d layers to %s", len(frames), path)
+    return [path]

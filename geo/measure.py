@@ -1,0 +1,215 @@
+"""Geodesic measures: lengths on the WGS84 ellipsoid, countries crossed, corridor assembly.
+
+All lengths are geodesic (``pyproj.Geod(ellps="WGS84")``), never planar degrees.  A
+station-to-station polyline is shorter than the real line, so the length that feeds transit
+times (``length_used_km``) is the documented section length where a source gives one, else
+the geodesic length times the link's stated circuity factor; both are reported.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod
+from shapely.geometry import LineString
+
+from ._errors import LayerError, Problem
+
+__all__ = [
+    "assemble_corridors",
+    "countries_along",
+    "geodesic_length_km",
+    "measure_links",
+]
+
+GEOD = Geod(ellps="WGS84")
+#: Pieces of a line shorter than this inside a country are ignored (outline noise at borders).
+SLIVER_KM = 0.5
+#: Ordering of statuses from most to least advanced.
+_STATUS_ORDER = ("operational", "under_construction", "planned")
+
+
+def geodesic_length_km(geometry: Any) -> float:
+    """Geodesic length of a (Multi)LineString on the WGS84 ellipsoid, in km.
+
+    Coordinates are (lon, lat) in degrees.
+
+    >>> round(geodesic_length_km(LineString([(0, 0), (1, 0)])), 3)
+    111.319
+    """
+    if geometry is None or geometry.is_empty:
+        return 0.0
+    return float(GEOD.geometry_length(geometry)) / 1000.0
+
+
+def countries_along(line: LineString, countries: gpd.GeoDataFrame,
+                    tree: shapely.STRtree | None = None, *,
+                    over_land: bool = True) -> tuple[list[str], dict[str, float], float]:
+    """Countries a line crosses, in order, and the geodesic km inside each.
+
+    Returns ``(iso3_in_order, km_by_iso3, km_outside_every_country)``.  With
+    ``over_land=True`` (rail and road) the parts that fall outside every outline are
+    border and coast noise of the 1:50m outlines: each is given to the nearest country.
+    With ``over_land=False`` (ferry, sea) they count as water.  Pieces shorter than
+    :data:`SLIVER_KM` do not enter the order.
+    """
+    geoms = countries.geometry.values
+    iso3 = countries["iso3"].to_numpy()
+    tree = tree if tree is not None else shapely.STRtree(geoms)
+    pieces: list[tuple[float, str, float]] = []  # (position along line, iso3, km)
+    km_by: dict[str, float] = {}
+    hits = tree.query(line, predicate="intersects")
+    for i in hits:
+        inter = line.intersection(geoms[i])
+        for part in shapely.get_parts(inter):
+            if part.geom_type != "LineString" or part.is_empty:
+                continue
+            km = geodesic_length_km(part)
+            pieces.append((line.project(shapely.Point(part.coords[0])), str(iso3[i]), km))
+    covered = shapely.union_all(geoms[hits]) if len(hits) else None
+    rest = line.difference(covered) if covered is not None else line
+    outside = 0.0
+    for part in shapely.get_parts(rest):
+        if part.geom_type != "LineString" or part.is_empty:
+            continue
+        km = geodesic_length_km(part)
+        if not over_land:
+            outside += km
+            continue
+        nearest = tree.query_nearest(part.interpolate(0.5, normalized=True))
+        code = str(iso3[nearest[0]]) if len(nearest) else None
+        if code is None:
+            outside += km
+        else:
+            pieces.append((line.project(shapely.Point(part.coords[0])), code, km))
+    pieces.sort()
+    order: list[str] = []
+    for _, code, km in pieces:
+        km_by[code] = km_by.get(code, 0.0) + km
+        if km >= SLIVER_KM and (not order or order[-1] != code):
+            order.append(code)
+    return order, km_by, outside
+
+
+def measure_links(links: gpd.GeoDataFrame, *, countries: gpd.GeoDataFrame,
+                  node_countries: dict[str, str] | None = None) -> gpd.GeoDataFrame:
+    """Add length and country columns to a links GeoDataFrame (returns a new frame).
+
+    ``node_countries`` (node id -> ISO3) makes sure a link's order of countries starts and
+    ends with its nodes' declared countries even where a border node sits within outline
+    noise of the 1:50m boundary.
+    """
+    out = links.copy()
+    tree = shapely.STRtree(countries.geometry.values)
+    geodesic = np.array([geodesic_length_km(g) for g in out.geometry], dtype=float)
+    documented = pd.to_numeric(out.get("documented_length_km"), errors="coerce").to_numpy(float)
+    circuity = pd.to_numeric(out.get("circuity"), errors="coerce").to_numpy(float)
+    has_doc = np.isfinite(documented)
+    used = np.where(has_doc, documented, geodesic * np.where(np.isfinite(circuity), circuity, 1.0))
+    out["geodesic_length_km"] = geodesic.round(3)
+    out["length_used_km"] = used.round(3)
+    out["length_method"] = np.where(has_doc, "documented", "circuity")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["circuity_used"] = np.where(geodesic > 0, used / geodesic, np.nan).round(4)
+    orders, by_country, water = [], [], []
+    node_countries = node_countries or {}
+    for geom, mode, a, b, used_km, geo_km in zip(out.geometry, out["mode"], out["from_id"],
+                                                 out["to_id"], used, geodesic, strict=True):
+        order, km_by, outside = countries_along(geom, countries, tree,
+                                                over_land=mode in ("rail", "road"))
+        first, last = node_countries.get(str(a)), node_countries.get(str(b))
+        if first and (not order or order[0] != first) and first in km_by:
+            order.insert(0, first)
+        if last and (not order or order[-1] != last) and last in km_by:
+            order.append(last)
+        scale = used_km / geo_km if geo_km > 0 else 1.0
+        orders.append(order)
+        by_country.append({k: round(v * scale, 3) for k, v in sorted(km_by.items())})
+        water.append(round(outside * scale, 3))
+    out["countries"] = orders
+    out["length_by_country_km"] = by_country
+    out["water_length_km"] = water
+    return out
+
+
+def _oriented_coords(geom: LineString, start_node_xy: tuple[float, float]) -> list[tuple[float, float]]:
+    coords = [(float(x), float(y)) for x, y, *_ in geom.coords]
+    first = coords[0]
+    if math.dist(first, start_node_xy) > math.dist(coords[-1], start_node_xy):
+        coords.reverse()
+    return coords
+
+
+def assemble_corridors(corridors: gpd.GeoDataFrame, links: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Build each corridor's geometry and measures from the links along its node path.
+
+    ``links`` must already carry the columns added by :func:`measure_links`.
+    """
+    by_pair: dict[frozenset[str], int] = {}
+    for i, (a, b) in enumerate(zip(links["from_id"], links["to_id"], strict=True)):
+        by_pair.setdefault(frozenset((str(a), str(b))), i)
+    rows: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    for idx, corr in corridors.reset_index(drop=True).iterrows():
+        path: Sequence[str] = corr["nodes"]
+        link_idx: list[int] = []
+        for a, b in zip(path, path[1:], strict=False):
+            j = by_pair.get(frozenset((a, b)))
+            if j is None:
+                problems.append(Problem("corridors", int(idx), str(corr["id"]), "nodes",
+                                        f"no link joins {a!r} and {b!r}"))
+                continue
+            link_idx.append(j)
+        if problems:
+            continue
+        rows.append(_corridor_measures(path, links.iloc[link_idx]))
+    if problems:
+        raise LayerError(problems)
+    measures = pd.DataFrame(rows, index=corridors.index)
+    out = corridors.drop(columns="geometry").join(measures.drop(columns="geometry"))
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(measures["geometry"].tolist(),
+                                                        index=corridors.index, crs=corridors.crs),
+                            crs=corridors.crs)
+
+
+def _corridor_measures(path: Sequence[str], legs: gpd.GeoDataFrame) -> dict[str, Any]:
+    coords: list[tuple[float, float]] = []
+    for (a, _b), (_, leg) in zip(zip(path, path[1:], strict=False), legs.iterrows(), strict=True):
+        start_xy = leg.geometry.coords[0] if str(leg["from_id"]) == a else leg.geometry.coords[-1]
+        part = _oriented_coords(leg.geometry, (float(start_xy[0]), float(start_xy[1])))
+        coords.extend(part if not coords else part[1:])
+    geometry = LineString(coords)
+    by_country: dict[str, float] = {}
+    order: list[str] = []
+    for leg_countries, leg_km in zip(legs["countries"], legs["length_by_country_km"], strict=True):
+        for code in leg_countries:
+            if not order or order[-1] != code:
+                order.append(code)
+        for code, km in leg_km.items():
+            by_country[code] = by_country.get(code, 0.0) + km
+    # a country entered twice stays once, at its first entry
+    seen: set[str] = set()
+    order = [c for c in order if not (c in seen or seen.add(c))]
+    used = float(legs["length_used_km"].sum())
+    documented_used = float(legs.loc[legs["length_method"] == "documented", "length_used_km"].sum())
+    statuses = set(legs["status"])
+    status = next((s for s in reversed(_STATUS_ORDER) if s in statuses), "operational")
+    gauges = [int(g) for g in dict.fromkeys(legs["gauge_mm"].dropna().astype(int))]
+    return {
+        "geometry": geometry,
+        "link_ids": [str(i) for i in legs["id"]],
+        "modes": list(dict.fromkeys(map(str, legs["mode"]))),
+        "status": status,
+        "gauges_mm": gauges,
+        "geodesic_length_km": round(geodesic_length_km(geometry), 3),
+        "length_used_km": round(used, 3),
+        "documented_share": round(documented_used / used, 4) if used else 0.0,
+        "countries": order,
+        "length_by_country_km": {k: round(v, 3) for k, v in sorted(by_country.items())},
+    }

@@ -1,0 +1,254 @@
+"""The layer schema: closed vocabularies, field specifications and column names.
+
+Everything the loader, the validator and the writers need to know about the four curated
+layers (``nodes``, ``links``, ``corridors``, ``sites``) is declared here, once.  Strings in
+the data are checked against the enums below; errors list the allowed values.
+
+Coordinates are (lon, lat) in EPSG:4326 (RFC 7946) everywhere in this package.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "CoordQuality",
+    "Facility",
+    "FieldSpec",
+    "LAYER_FIELDS",
+    "LAYER_GEOMETRY",
+    "LayerKind",
+    "Mode",
+    "NodeKind",
+    "Sector",
+    "SiteStatus",
+    "Status",
+    "ID_PATTERN",
+    "ISO3_PATTERN",
+    "field_names",
+]
+
+
+class _StrEnum(str, enum.Enum):
+    """A string enum whose ``parse`` gives a clear "must be one of" error."""
+
+    @classmethod
+    def choices(cls) -> list[str]:
+        return [m.value for m in cls]
+
+    @classmethod
+    def parse(cls, value: str) -> "_StrEnum":
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a valid {cls.__name__}; must be one of {cls.choices()}"
+            ) from None
+
+    def __str__(self) -> str:  # pragma: no cover - cosmetic
+        return self.value
+
+
+class LayerKind(_StrEnum):
+    NODES = "nodes"
+    LINKS = "links"
+    CORRIDORS = "corridors"
+    SITES = "sites"
+
+
+class Mode(_StrEnum):
+    """Transport mode of a link or route leg."""
+
+    RAIL = "rail"
+    ROAD = "road"
+    FERRY = "ferry"
+    SEA = "sea"
+
+
+class Status(_StrEnum):
+    """Status of a piece of transport infrastructure."""
+
+    OPERATIONAL = "operational"
+    UNDER_CONSTRUCTION = "under_construction"
+    PLANNED = "planned"
+
+
+class NodeKind(_StrEnum):
+    STATION = "station"
+    JUNCTION = "junction"
+    HUB = "hub"
+    BORDER_CROSSING = "border_crossing"
+    SEA_PORT = "sea_port"
+    DRY_PORT = "dry_port"
+    GAUGE_CHANGE = "gauge_change"
+    TOWN = "town"
+    MOUNTAIN_PASS = "mountain_pass"
+
+
+class Facility(_StrEnum):
+    GAUGE_CHANGE = "gauge_change"
+    TRANSSHIPMENT = "transshipment"
+    BOGIE_EXCHANGE = "bogie_exchange"
+    FERRY_TERMINAL = "ferry_terminal"
+    CONTAINER_TERMINAL = "container_terminal"
+    CUSTOMS = "customs"
+
+
+class CoordQuality(_StrEnum):
+    """Whether a coordinate was read in a source or is approximate."""
+
+    SOURCED = "sourced"
+    APPROXIMATE = "approximate"
+
+
+class Sector(_StrEnum):
+    OIL_GAS_UPSTREAM = "oil_gas_upstream"
+    OIL_PIPELINE = "oil_pipeline"
+    GAS_PIPELINE = "gas_pipeline"
+    POWER_PLANT = "power_plant"
+    POWER_LINE = "power_line"
+    HYDRO = "hydro"
+    RENEWABLE = "renewable"
+    PORT = "port"
+    DRY_PORT = "dry_port"
+    LOGISTICS_ZONE = "logistics_zone"
+    RAIL = "rail"
+    ROAD = "road"
+    TUNNEL = "tunnel"
+
+
+class SiteStatus(_StrEnum):
+    OPERATIONAL = "operational"
+    UNDER_CONSTRUCTION = "under_construction"
+    PLANNED = "planned"
+    STALLED = "stalled"
+    CANCELLED = "cancelled"
+
+
+#: Identifiers: lower-case ASCII letters, digits and underscores, starting with a letter.
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+#: ISO 3166-1 alpha-3 shape; the code itself is checked against the bundled country list.
+ISO3_PATTERN = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One property of a layer's features.
+
+    ``type`` is one of ``str``, ``int``, ``float``, ``str_list``, ``source``,
+    ``source_list``, ``alternatives``, ``enum``, ``enum_list``, ``id``, ``id_list``,
+    ``iso3``, ``iso3_list``.
+    """
+
+    name: str
+    type: str
+    required: bool = True
+    nullable: bool = False
+    enum: type[_StrEnum] | None = None
+    doc: str = ""
+
+
+def _common_tail() -> tuple[FieldSpec, ...]:
+    return (
+        FieldSpec("sources", "source_list", doc="at least one {title, url} the feature rests on"),
+        FieldSpec("note", "str", required=False, nullable=True, doc="free text"),
+    )
+
+
+def _coord_fields() -> tuple[FieldSpec, ...]:
+    return (
+        FieldSpec("coord_quality", "enum", enum=CoordQuality,
+                  doc="sourced: read in a source; approximate: recalled or derived"),
+        FieldSpec("coord_note", "str", doc="where the coordinate comes from and how good it is"),
+    )
+
+
+LAYER_FIELDS: dict[LayerKind, tuple[FieldSpec, ...]] = {
+    LayerKind.NODES: (
+        FieldSpec("id", "id"),
+        FieldSpec("name", "str", doc="English name"),
+        FieldSpec("name_local", "str", required=False, nullable=True,
+                  doc="local-language name(s)"),
+        FieldSpec("aliases", "str_list", required=False, nullable=True,
+                  doc="other spellings, used for name look-up"),
+        FieldSpec("kind", "enum", enum=NodeKind),
+        FieldSpec("country", "iso3"),
+        FieldSpec("facilities", "enum_list", enum=Facility, required=False, nullable=True),
+        *_coord_fields(),
+        *_common_tail(),
+    ),
+    LayerKind.LINKS: (
+        FieldSpec("id", "id"),
+        FieldSpec("from_id", "id", doc="node id at the first vertex"),
+        FieldSpec("to_id", "id", doc="node id at the last vertex"),
+        FieldSpec("name", "str", required=False, nullable=True, doc="line or road name"),
+        FieldSpec("mode", "enum", enum=Mode),
+        FieldSpec("gauge_mm", "int", required=False, nullable=True,
+                  doc="track gauge in mm; required for rail, null otherwise"),
+        FieldSpec("status", "enum", enum=Status),
+        FieldSpec("opened", "int", required=False, nullable=True, doc="year opened"),
+        FieldSpec("documented_length_km", "float", required=False, nullable=True,
+                  doc="section length read in a source"),
+        FieldSpec("length_source", "source", required=False, nullable=True,
+                  doc="{title, url} of documented_length_km"),
+        FieldSpec("length_alternatives", "alternatives", required=False, nullable=True,
+                  doc="other documented values [{value_km, source}]"),
+        FieldSpec("circuity", "float", required=False, nullable=True,
+                  doc="real length / geodesic length assumed where no length is documented"),
+        FieldSpec("circuity_basis", "str", required=False, nullable=True,
+                  doc="why that circuity factor"),
+        *_coord_fields(),
+        *_common_tail(),
+    ),
+    LayerKind.CORRIDORS: (
+        FieldSpec("id", "id"),
+        FieldSpec("name", "str"),
+        FieldSpec("aliases", "str_list", required=False, nullable=True),
+        FieldSpec("group", "id", doc="corridors that are variants of one route share a group"),
+        FieldSpec("description", "str"),
+        FieldSpec("nodes", "id_list", doc="ordered node ids; consecutive nodes share a link"),
+        FieldSpec("documented_length_km", "float", required=False, nullable=True,
+                  doc="end-to-end length read in a source"),
+        FieldSpec("length_source", "source", required=False, nullable=True),
+        FieldSpec("length_alternatives", "alternatives", required=False, nullable=True),
+        *_common_tail(),
+    ),
+    LayerKind.SITES: (
+        FieldSpec("id", "id"),
+        FieldSpec("name", "str"),
+        FieldSpec("sector", "enum", enum=Sector),
+        FieldSpec("country", "iso3", doc="country of the point"),
+        FieldSpec("countries", "iso3_list", required=False, nullable=True,
+                  doc="all countries a multi-country project spans"),
+        FieldSpec("company", "str", doc="Chinese company and/or financier"),
+        FieldSpec("value_usd", "float", required=False, nullable=True,
+                  doc="documented value in US dollars"),
+        FieldSpec("value_note", "str", required=False, nullable=True,
+                  doc="the value as documented (currency, what it covers)"),
+        FieldSpec("year", "int", required=False, nullable=True, doc="year of agreement or start"),
+        FieldSpec("year_note", "str", required=False, nullable=True),
+        FieldSpec("status", "enum", enum=SiteStatus),
+        FieldSpec("corridor", "id", required=False, nullable=True,
+                  doc="id of the corridor the site serves"),
+        FieldSpec("link", "id", required=False, nullable=True,
+                  doc="id of the link the site serves"),
+        *_coord_fields(),
+        *_common_tail(),
+    ),
+}
+
+#: Geometry type each layer's features must have (None: geometry must be null).
+LAYER_GEOMETRY: dict[LayerKind, str | None] = {
+    LayerKind.NODES: "Point",
+    LayerKind.LINKS: "LineString",
+    LayerKind.CORRIDORS: None,
+    LayerKind.SITES: "Point",
+}
+
+
+def field_names(kind: LayerKind) -> list[str]:
+    """Names of the properties a feature of ``kind`` may carry, in schema order."""
+    return [f.name for f in LAYER_FIELDS[kind]]
