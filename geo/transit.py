@@ -1,0 +1,440 @@
+"""The transit-time model: scenarios of speeds and waiting times, and what a route costs.
+
+A route is reduced to its **exposure**: kilometres travelled per mode, and counts of waiting
+events (border crossings, breaks of gauge, ferry crossings, port handling, port calls, canal
+transits).  A **scenario** gives every speed and waiting time as a range
+``(low, likely, high)`` with its sources.  Then
+
+* moving time, in hours = sum over modes of ``distance_km / speed_kmh``;
+* waiting time, in hours = sum over events of ``count x dwell_h`` plus, on sea legs,
+  ``sea_km / 1000 x port_calls_per_1000km x dwell_h.port_call``.
+
+The likely value uses every parameter's ``likely``; ``fast``/``slow`` use the fast or slow
+end of every range at once (the outer bounds); a seeded Monte Carlo draws every parameter
+from a triangular distribution ``(low, likely, high)`` and gives the 10th and 90th
+percentiles.  Parameters are shared by all legs of one draw (a draw is one "world").
+
+Bundled scenarios live in ``geo/scenarios/*.toml``: ``official``, ``observed``, ``disrupted``.
+
+Examples
+--------
+>>> sc = load_scenario("official", overrides={"speed_kmh.rail": 30})
+>>> sc.value("speed_kmh.rail")
+30.0
+>>> exp = Exposure(distance_km={"rail": 3000.0}, dwell_counts={"border_rail": 1})
+>>> round(estimate(exp, scenario=sc).likely_h, 2)  # 3000 / 30 + 4.25
+104.25
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from ._errors import ScenarioError
+from ._sealanes import PASSAGES, normalise_passage
+from .schema import Mode, Status
+
+__all__ = [
+    "DWELL_KEYS",
+    "Exposure",
+    "PARAM_KEYS",
+    "Param",
+    "Scenario",
+    "TransitEstimate",
+    "bundled_scenarios",
+    "estimate",
+    "load_scenario",
+    "point_values",
+]
+
+log = logging.getLogger(__name__)
+
+SCENARIO_DIR = Path(__file__).with_name("scenarios")
+
+#: Waiting events and what each one stands for (hours per event).
+DWELL_KEYS: dict[str, str] = {
+    "border_rail": "rail border crossing (customs, inspection), h per crossing",
+    "border_road": "road border crossing, h per crossing",
+    "gauge_change": "break of gauge (transshipment or bogie exchange), h per change",
+    "transshipment": "transfer between rail and road at a node, h per transfer",
+    "ferry_port": "waiting for and boarding a ferry (Caspian), h per ferry crossing",
+    "sea_port": "port handling between land and sea, and at the first and last sea port, h",
+    "port_call": "an intermediate call on a sea leg, h per call",
+    "canal_transit": "waiting at a canal (Suez, Panama), h per transit",
+}
+
+#: Every parameter key a scenario may set -> what it means (with unit).
+PARAM_KEYS: dict[str, str] = {
+    **{f"speed_kmh.{m.value}": f"commercial speed of {m.value} legs, km/h" for m in Mode},
+    **{f"dwell_h.{k}": v for k, v in DWELL_KEYS.items()},
+    "rate.port_calls_per_1000km": "intermediate port calls per 1,000 km of sea leg",
+}
+
+_SCENARIO_META_KEYS = ("name", "title", "description", "include_status", "closed_passages",
+                       "sources")
+_PARAM_FIELDS = ("low", "likely", "high", "note", "sources")
+
+Which = Literal["fast", "likely", "slow"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter as a range: ``low <= likely <= high`` (in the key's unit)."""
+
+    low: float
+    likely: float
+    high: float
+    note: str = ""
+    sources: tuple[tuple[str, str], ...] = ()
+
+    def pick(self, which: Which, *, key: str) -> float:
+        """The value for the ``fast``, ``likely`` or ``slow`` end (speeds invert)."""
+        if which == "likely":
+            return self.likely
+        is_speed = key.startswith("speed_kmh.")
+        fast = (which == "fast")
+        return self.high if (fast == is_speed) else self.low
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of parameters with their sources.
+
+    Attributes
+    ----------
+    name, title, description : str
+    params : dict of key -> Param (every key of :data:`PARAM_KEYS`)
+    include_status : tuple of str
+        Link statuses the network uses (``operational``, ``under_construction``, ``planned``).
+    closed_passages : tuple of str
+        Sea passages closed in this scenario (searoute names).
+    path : str
+        The file it was read from.
+    overrides : dict
+        Values changed after loading.
+    """
+
+    name: str
+    title: str
+    description: str
+    params: dict[str, Param]
+    include_status: tuple[str, ...] = ("operational",)
+    closed_passages: tuple[str, ...] = ()
+    sources: tuple[tuple[str, str], ...] = ()
+    path: str = ""
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def value(self, key: str, which: Which = "likely") -> float:
+        """Value of parameter ``key`` at the ``fast``, ``likely`` or ``slow`` end."""
+        if key not in self.params:
+            raise ScenarioError(f"scenario {self.name!r}: unknown key {key!r}; "
+                                f"allowed: {sorted(PARAM_KEYS)}")
+        return self.params[key].pick(which, key=key)
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready summary (for provenance)."""
+        return {
+            "name": self.name, "title": self.title, "path": self.path,
+            "include_status": list(self.include_status),
+            "closed_passages": list(self.closed_passages),
+            "overrides": {k: list(v) if isinstance(v, tuple) else v
+                          for k, v in self.overrides.items()},
+            "params": {k: {"low": p.low, "likely": p.likely, "high": p.high}
+                       for k, p in sorted(self.params.items())},
+        }
+
+
+def bundled_scenarios() -> list[str]:
+    """Names of the scenarios shipped with the package."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml") if p.stem != "claims")
+
+
+def _sources(raw: Any, *, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ScenarioError(f"{where}: 'sources' must be a non-empty list of "
+                            "{title = ..., url = ...}")
+    out = []
+    for i, s in enumerate(raw):
+        if not isinstance(s, dict) or not isinstance(s.get("title"), str) \
+                or not isinstance(s.get("url"), str):
+            raise ScenarioError(f"{where}: sources[{i}] must be {{title = str, url = str}}")
+        out.append((s["title"], s["url"]))
+    return tuple(out)
+
+
+def _param(raw: Any, *, key: str, where: str) -> Param:
+    loc = f"{where}, key {key!r}"
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{loc}: must be a table with low, likely, high, note, sources")
+    unknown = sorted(set(raw) - set(_PARAM_FIELDS))
+    if unknown:
+        raise ScenarioError(f"{loc}: unknown field(s) {unknown}; allowed: {list(_PARAM_FIELDS)}")
+    vals = []
+    for f in ("low", "likely", "high"):
+        v = raw.get(f)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ScenarioError(f"{loc}: field {f!r} must be a finite number, got {v!r}")
+        vals.append(float(v))
+    return _checked(Param(vals[0], vals[1], vals[2], str(raw.get("note", "")),
+                          _sources(raw.get("sources"), where=loc)), key=key, where=where)
+
+
+def _checked(p: Param, *, key: str, where: str) -> Param:
+    loc = f"{where}, key {key!r}"
+    if not p.low <= p.likely <= p.high:
+        raise ScenarioError(f"{loc}: need low <= likely <= high, got "
+                            f"({p.low}, {p.likely}, {p.high})")
+    if key.startswith("speed_kmh.") and p.low <= 0:
+        raise ScenarioError(f"{loc}: speeds must be > 0 km/h, got low = {p.low}")
+    if p.low < 0:
+        raise ScenarioError(f"{loc}: must be >= 0, got low = {p.low}")
+    return p
+
+
+def _parse(doc: dict[str, Any], *, where: str) -> Scenario:
+    allowed_top = ["scenario", "speed_kmh", "dwell_h", "rate"]
+    unknown_top = sorted(set(doc) - set(allowed_top))
+    if unknown_top:
+        raise ScenarioError(f"{where}: unknown key(s) {unknown_top}; allowed tables: "
+                            f"{allowed_top}; allowed parameter keys: {sorted(PARAM_KEYS)}")
+    meta = doc.get("scenario")
+    if not isinstance(meta, dict):
+        raise ScenarioError(f"{where}: missing [scenario] table with name, title, description")
+    bad_meta = sorted(set(meta) - set(_SCENARIO_META_KEYS))
+    if bad_meta:
+        raise ScenarioError(f"{where}: unknown key(s) {bad_meta} in [scenario]; "
+                            f"allowed: {list(_SCENARIO_META_KEYS)}")
+    for k in ("name", "title", "description"):
+        if not isinstance(meta.get(k), str) or not meta[k]:
+            raise ScenarioError(f"{where}: [scenario] key {k!r} must be a non-empty string")
+    params: dict[str, Param] = {}
+    for group in ("speed_kmh", "dwell_h", "rate"):
+        table = doc.get(group, {})
+        if not isinstance(table, dict):
+            raise ScenarioError(f"{where}: {group!r} must be a table")
+        for name, raw in table.items():
+            key = f"{group}.{name}"
+            if key not in PARAM_KEYS:
+                raise ScenarioError(f"{where}: unknown key {key!r}; allowed: {sorted(PARAM_KEYS)}")
+            params[key] = _param(raw, key=key, where=where)
+    missing = sorted(set(PARAM_KEYS) - set(params))
+    if missing:
+        raise ScenarioError(f"{where}: missing key(s) {missing}; every scenario sets all of "
+                            f"{sorted(PARAM_KEYS)}")
+    statuses = meta.get("include_status", ["operational"])
+    allowed_status = Status.choices()
+    if not isinstance(statuses, list) or any(s not in allowed_status for s in statuses):
+        raise ScenarioError(f"{where}: [scenario] key 'include_status' must be a list drawn "
+                            f"from {allowed_status}, got {statuses!r}")
+    closed_raw = meta.get("closed_passages", [])
+    if not isinstance(closed_raw, list):
+        raise ScenarioError(f"{where}: [scenario] key 'closed_passages' must be a list")
+    closed = []
+    for c in closed_raw:
+        norm = normalise_passage(str(c))
+        if norm is None:
+            raise ScenarioError(f"{where}: [scenario] key 'closed_passages': unknown passage "
+                                f"{c!r}; allowed: {list(PASSAGES)}")
+        closed.append(norm)
+    srcs = _sources(meta["sources"], where=f"{where}, [scenario]") if "sources" in meta else ()
+    return Scenario(name=meta["name"], title=meta["title"], description=meta["description"],
+                    params=params, include_status=tuple(statuses),
+                    closed_passages=tuple(sorted(set(closed))), sources=srcs, path=where)
+
+
+def _apply_overrides(sc: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    params = dict(sc.params)
+    where = f"{sc.path} (overrides)"
+    for key, value in overrides.items():
+        if key not in PARAM_KEYS:
+            raise ScenarioError(f"{where}: unknown key {key!r}; allowed: {sorted(PARAM_KEYS)}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            lo = li = hi = float(value)
+        elif (isinstance(value, (tuple, list)) and len(value) == 3
+              and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
+            lo, li, hi = (float(v) for v in value)
+        else:
+            raise ScenarioError(f"{where}, key {key!r}: give a number or (low, likely, high), "
+                                f"got {value!r}")
+        old = params[key]
+        params[key] = _checked(replace(old, low=lo, likely=li, high=hi,
+                                       note=f"overridden by the user (was {old.note})"),
+                               key=key, where=where)
+    return replace(sc, params=params, overrides={**sc.overrides, **dict(overrides)})
+
+
+def load_scenario(
+    scenario: str | Path | Scenario = "official",
+    *,
+    overrides: Mapping[str, Any] | None = None,
+) -> Scenario:
+    """Load a bundled scenario by name, or a user's TOML file, and apply overrides.
+
+    Parameters
+    ----------
+    scenario : str, Path or Scenario
+        A bundled name (see :func:`bundled_scenarios`), a path to a TOML file with the same
+        layout as ``geo/scenarios/official.toml``, or an already loaded Scenario.
+    overrides : mapping, optional
+        Parameter key -> a number (used as low = likely = high) or (low, likely, high),
+        e.g. ``{"speed_kmh.rail": 30}``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file and the key, and listing the allowed keys.
+    """
+    if isinstance(scenario, Scenario):
+        sc = scenario
+    else:
+        text = str(scenario)
+        path = Path(text)
+        if not (text.endswith(".toml") or path.exists()):
+            if text not in bundled_scenarios():
+                raise ScenarioError(f"unknown scenario {text!r}; bundled: {bundled_scenarios()}"
+                                    " (or give the path to a .toml file)")
+            path = SCENARIO_DIR / f"{text}.toml"
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ScenarioError(f"{path}: scenario file not found") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+        sc = _parse(doc, where=str(path))
+    if overrides:
+        sc = _apply_overrides(sc, overrides)
+    return sc
+
+
+# --------------------------------------------------------------------------- exposure & cost
+
+
+@dataclass
+class Exposure:
+    """What a route (or a leg) is exposed to.
+
+    Attributes
+    ----------
+    distance_km : dict of mode -> km
+    dwell_counts : dict of dwell key (see :data:`DWELL_KEYS`) -> number of events
+    port_call_km : float
+        Sea-leg kilometres on which intermediate port calls are counted.
+    """
+
+    distance_km: dict[str, float] = field(default_factory=dict)
+    dwell_counts: dict[str, float] = field(default_factory=dict)
+    port_call_km: float = 0.0
+
+    def __post_init__(self) -> None:
+        for m in self.distance_km:
+            if f"speed_kmh.{m}" not in PARAM_KEYS:
+                raise ValueError(f"unknown mode {m!r}; must be one of {Mode.choices()}")
+        for k in self.dwell_counts:
+            if k not in DWELL_KEYS:
+                raise ValueError(f"unknown dwell key {k!r}; must be one of {list(DWELL_KEYS)}")
+
+    def __add__(self, other: Exposure) -> Exposure:
+        d = dict(self.distance_km)
+        for m, km in other.distance_km.items():
+            d[m] = d.get(m, 0.0) + km
+        c = dict(self.dwell_counts)
+        for k, n in other.dwell_counts.items():
+            c[k] = c.get(k, 0.0) + n
+        return Exposure(d, c, self.port_call_km + other.port_call_km)
+
+    @property
+    def total_km(self) -> float:
+        return float(sum(self.distance_km.values()))
+
+
+def point_values(scenario: Scenario, which: Which = "likely") -> dict[str, float]:
+    """Every parameter at one end of its range (``fast``, ``likely`` or ``slow``)."""
+    return {k: scenario.value(k, which) for k in PARAM_KEYS}
+
+
+def _cost(exposure: Exposure, values: Mapping[str, Any]) -> tuple[Any, Any]:
+    moving_h: Any = 0.0
+    for mode, km in exposure.distance_km.items():
+        if km:
+            moving_h = moving_h + km / values[f"speed_kmh.{mode}"]
+    dwell_h: Any = 0.0
+    for key, n in exposure.dwell_counts.items():
+        if n:
+            dwell_h = dwell_h + n * values[f"dwell_h.{key}"]
+    if exposure.port_call_km:
+        dwell_h = dwell_h + (exposure.port_call_km / 1000.0
+                             * values["rate.port_calls_per_1000km"] * values["dwell_h.port_call"])
+    return moving_h, dwell_h
+
+
+def moving_dwell_h(exposure: Exposure, *, scenario: Scenario,
+                   which: Which = "likely") -> tuple[float, float]:
+    """(moving_h, dwell_h) of ``exposure`` with every parameter at ``which``."""
+    m, d = _cost(exposure, point_values(scenario, which))
+    return float(m), float(d)
+
+
+def _draws(scenario: Scenario, *, n_draws: int, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    out = {}
+    for key in sorted(PARAM_KEYS):  # fixed order: same seed, same draws
+        p = scenario.params[key]
+        if p.high > p.low:
+            out[key] = rng.triangular(p.low, p.likely, p.high, size=n_draws)
+        else:
+            out[key] = np.full(n_draws, p.likely)
+    return out
+
+
+@dataclass(frozen=True)
+class TransitEstimate:
+    """Transit time of one route under one scenario, in hours.
+
+    ``likely_h`` uses every likely value; ``fast_h``/``slow_h`` every fast/slow end;
+    ``p10_h``/``p90_h`` are Monte Carlo percentiles (triangular draws, seeded).
+    """
+
+    moving_h: float
+    dwell_h: float
+    fast_h: float
+    slow_h: float
+    p10_h: float
+    p50_h: float
+    p90_h: float
+    n_draws: int
+    seed: int
+
+    @property
+    def likely_h(self) -> float:
+        return self.moving_h + self.dwell_h
+
+    def days(self) -> dict[str, float]:
+        """The same figures in days (``transit_days`` and its range)."""
+        return {"transit_days": self.likely_h / 24.0, "moving_days": self.moving_h / 24.0,
+                "dwell_days": self.dwell_h / 24.0, "fast_days": self.fast_h / 24.0,
+                "slow_days": self.slow_h / 24.0, "p10_days": self.p10_h / 24.0,
+                "p50_days": self.p50_h / 24.0, "p90_days": self.p90_h / 24.0}
+
+
+def estimate(exposure: Exposure, *, scenario: Scenario, n_draws: int = 2000,
+             seed: int = 0) -> TransitEstimate:
+    """Transit time of ``exposure`` under ``scenario``: likely value and ranges (hours)."""
+    if n_draws < 1:
+        raise ValueError(f"n_draws must be >= 1, got {n_draws}")
+    moving, dwell = moving_dwell_h(exposure, scenario=scenario)
+    fast = sum(moving_dwell_h(exposure, scenario=scenario, which="fast"))
+    slow = sum(moving_dwell_h(exposure, scenario=scenario, which="slow"))
+    m, d = _cost(exposure, _draws(scenario, n_draws=n_draws, seed=seed))
+    total = np.broadcast_to(np.asarray(m + d, dtype=float), (n_draws,))
+    p10, p50, p90 = (float(v) for v in np.percentile(total, [10, 50, 90]))
+    return TransitEstimate(moving_h=moving, dwell_h=dwell, fast_h=float(fast),
+                           slow_h=float(slow), p10_h=p10, p50_h=p50, p90_h=p90,
+                           n_draws=n_draws, seed=seed)
