@@ -25,6 +25,7 @@ from .layers import (
     sites,
     validate,
 )
+from .maps import make_map as map  # noqa: A001 - shadows the builtin only as geo.map
 from .measure import geodesic_length_km
 from .schema import CoordQuality, Facility, LayerKind, Mode, NodeKind, Sector, SiteStatus, Status
 
@@ -52,6 +53,7 @@ __all__ = [
     "layer_dir",
     "links",
     "load_layer",
+    "map",
     "nodes",
     "provenance",
     "sites",

@@ -1,0 +1,248 @@
+"""Building blocks for the Folium maps: stable ids, legend, fullscreen, geodesic lines.
+
+Everything here is private to :mod:`geo.maps` and :mod:`geo.gallery`.  Text from data is
+escaped with :mod:`geo._html` before it reaches a template; the templates below insert only
+pre-escaped HTML (``html_text``) or JSON written by :func:`geo._html.json_for_script`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import math
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from branca.element import Element, MacroElement
+from folium.template import Template
+from pyproj import Geod
+
+from geo._html import escape_html, json_for_script
+
+__all__ = [
+    "FullscreenControl",
+    "Legend",
+    "LegendEntry",
+    "PageHook",
+    "StyleSheet",
+    "deterministic_ids",
+    "geodesic_path",
+]
+
+_GEOD = Geod(ellps="WGS84")
+_ID_LOCK = threading.RLock()
+
+
+class _IdState:
+    depth = 0
+
+
+_STATE = _IdState()
+
+
+@contextlib.contextmanager
+def deterministic_ids(*, width: int = 8) -> Iterator[None]:
+    """Give branca elements counter-based ids (``00000000``, ``00000001``, ...) inside the block.
+
+    Branca names every element ``<kind>_<id>`` with a random 32-hex-digit id, so two
+    identical builds differ.  Inside this context ``Element._generate_id`` is replaced by a
+    counter that starts at 0; on exit the original classmethod is restored, so maps built
+    elsewhere in the process are unaffected.  A lock serialises concurrent builds (the
+    override is a class attribute).  Nested blocks share the outermost counter, so ids stay
+    unique.  Build *and render* a map inside one block.
+    """
+    counter = itertools.count()
+
+    def _next_id(cls: type) -> str:  # noqa: ARG001 - classmethod signature
+        return f"{next(counter):0{width}x}"
+
+    with _ID_LOCK:
+        if _STATE.depth:  # nested: keep the outer block's counter, ids stay unique
+            _STATE.depth += 1
+            try:
+                yield
+            finally:
+                _STATE.depth -= 1
+            return
+        _STATE.depth = 1
+        had_own = "_generate_id" in Element.__dict__
+        original = Element.__dict__.get("_generate_id")
+        Element._generate_id = classmethod(_next_id)  # type: ignore[method-assign,assignment]
+        try:
+            yield
+        finally:
+            if had_own:
+                Element._generate_id = original  # type: ignore[method-assign,assignment]
+            else:  # pragma: no cover - branca always defines it
+                del Element._generate_id
+            _STATE.depth = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Geometry: (lon, lat) in, (lon, lat) out
+
+
+def geodesic_path(coords: Sequence[Sequence[float]], *, max_segment_km: float = 100.0,
+                  digits: int = 5) -> list[list[float]]:
+    """Densify a (lon, lat) line along the WGS84 geodesic and unwrap its longitudes.
+
+    Every segment longer than ``max_segment_km`` (km) gets intermediate points from
+    ``pyproj.Geod.npts`` so it draws as a great circle on a Web Mercator map.  Longitudes
+    are then unwrapped (shifted by multiples of 360) so consecutive points never differ by
+    more than 180 degrees: a line crossing the antimeridian continues past +-180 instead of
+    jumping across the whole map.  Coordinates are rounded to ``digits`` decimals.
+    """
+    if max_segment_km <= 0:
+        raise ValueError(f"max_segment_km must be > 0 km, got {max_segment_km!r}")
+    points = [(float(c[0]), float(c[1])) for c in coords]
+    out: list[tuple[float, float]] = []
+    for i, (lon, lat) in enumerate(points):
+        if i:
+            lon0, lat0 = points[i - 1]
+            dist_km = _GEOD.inv(lon0, lat0, lon, lat)[2] / 1000.0
+            n = int(math.ceil(dist_km / max_segment_km)) - 1
+            if n > 0:
+                out.extend(_GEOD.npts(lon0, lat0, lon, lat, n))
+        out.append((lon, lat))
+    unwrapped: list[list[float]] = []
+    prev: float | None = None
+    for lon, lat in out:
+        if prev is not None:
+            lon += 360.0 * round((prev - lon) / 360.0)
+        prev = lon
+        unwrapped.append([round(lon, digits), round(lat, digits)])
+    return unwrapped
+
+
+# ---------------------------------------------------------------------------------------------
+# Page elements
+
+
+class StyleSheet(MacroElement):
+    """A constant ``<style>`` block in the page header (no text from data)."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
+    """)
+
+    def __init__(self, css: str) -> None:
+        super().__init__()
+        self._name = "StyleSheet"
+        self.css = css
+
+
+class LegendEntry:
+    """One legend row: a symbol (constant HTML from this package) and a label from data."""
+
+    __slots__ = ("symbol_html", "label")
+
+    def __init__(self, *, symbol_html: str, label: str) -> None:
+        self.symbol_html = symbol_html
+        self.label = label
+
+
+class Legend(MacroElement):
+    """A categorical legend as a Leaflet control; every label is escaped here."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}
+        <div id="{{ this.get_name() }}" class="geo-legend">{{ this.html_text }}</div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }}_control = L.control({position: "bottomright"});
+            {{ this.get_name() }}_control.onAdd = function (map) {
+                var div = document.getElementById("{{ this.get_name() }}");
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            {{ this.get_name() }}_control.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, *, title: str | None,
+                 sections: Sequence[tuple[str, Sequence[LegendEntry]]],
+                 note: str | None = None) -> None:
+        super().__init__()
+        self._name = "Legend"
+        parts: list[str] = []
+        if title:
+            parts.append(f'<div class="geo-legend-title">{escape_html(title)}</div>')
+        for heading, entries in sections:
+            if not entries:
+                continue
+            parts.append(f'<div class="geo-legend-head">{escape_html(heading)}</div>')
+            for e in entries:
+                parts.append(f'<div class="geo-legend-row">{e.symbol_html}'
+                             f'<span>{escape_html(e.label)}</span></div>')
+        if note:
+            parts.append(f'<div class="geo-legend-note">{escape_html(note)}</div>')
+        self.html_text = "".join(parts)
+
+
+class FullscreenControl(MacroElement):
+    """A fullscreen button using the browser's Fullscreen API (no plugin, nothing to fetch)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.control({position: "topleft"});
+            {{ this.get_name() }}.onAdd = function (map) {
+                var bar = L.DomUtil.create("div", "leaflet-bar geo-fullscreen");
+                var a = L.DomUtil.create("a", "", bar);
+                a.href = "#"; a.title = "Full screen"; a.setAttribute("role", "button");
+                a.setAttribute("aria-label", "Toggle full screen");
+                a.innerHTML = '<svg width="16" height="16" viewBox="0 0 16 16" ' +
+                    'style="vertical-align:middle" fill="none" stroke="#333" ' +
+                    'stroke-width="2"><path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5"/></svg>';
+                L.DomEvent.on(a, "click", function (e) {
+                    L.DomEvent.preventDefault(e);
+                    var el = map.getContainer();
+                    if (document.fullscreenElement) { document.exitFullscreen(); }
+                    else if (el.requestFullscreen) { el.requestFullscreen(); }
+                });
+                L.DomEvent.disableClickPropagation(bar);
+                document.addEventListener("fullscreenchange", function () {
+                    map.invalidateSize();
+                });
+                return bar;
+            };
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FullscreenControl"
+
+
+class PageHook(MacroElement):
+    """Expose the map and its named layers as ``window.geoAtlas`` (used by the browser tests).
+
+    ``layers`` maps a constant concern name (``"corridors"``, ``"nodes"``, ...) to the folium
+    element drawn for it; ``expected`` holds the feature counts the page should draw, and
+    ``provenance`` the build's provenance record (JSON, script-safe).
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            window.geoAtlas = {
+                map: {{ this._parent.get_name() }},
+                layers: {
+                {%- for key, element in this.layers %}
+                    {{ key|tojson }}: {{ element.get_name() }},
+                {%- endfor %}
+                },
+                expected: {{ this.expected_json }},
+                provenance: {{ this.provenance_json }}
+            };
+        {% endmacro %}
+    """)
+
+    def __init__(self, *, layers: Mapping[str, Element], expected: Mapping[str, int],
+                 provenance: Mapping[str, Any] | None = None) -> None:
+        super().__init__()
+        self._name = "PageHook"
+        self.layers = list(layers.items())
+        self.expected_json = json_for_script(dict(expected))
+        self.provenance_json = json_for_script(dict(provenance or {}))

@@ -1,0 +1,243 @@
+"""Tooltip and popup HTML for corridors, nodes and sites, built from escaped text only.
+
+Every value from data passes through :func:`geo._html.escape_html` (HTML-safe and safe
+inside folium's JavaScript template literals); the markup around it is constant.  Source
+links become ``<a href>`` only for ``http``/``https`` URLs, anything else stays text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from geo._html import escape_html
+
+__all__ = [
+    "corridor_popup",
+    "fmt_days",
+    "fmt_km",
+    "fmt_usd",
+    "is_missing",
+    "node_popup",
+    "site_popup",
+    "source_links",
+    "text_list",
+    "tooltip_html",
+]
+
+_MAX_LINK_ROWS = 40
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT, empty strings and empty containers."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str | list | tuple | dict) and len(value) == 0:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not isinstance(value, list | tuple | dict) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_km(value: Any) -> str | None:
+    """``1,234 km`` (rounded to whole km) or None when missing."""
+    if is_missing(value):
+        return None
+    try:
+        return f"{float(value):,.0f} km"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def fmt_days(value: Any) -> str | None:
+    """``12.5 days`` or None when missing."""
+    if is_missing(value):
+        return None
+    try:
+        return f"{float(value):,.1f} days"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def fmt_usd(value: Any) -> str | None:
+    """``US$ 1.20 bn`` / ``US$ 350 m`` or None when missing."""
+    if is_missing(value):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if abs(f) >= 1e9:
+        return f"US$ {f / 1e9:,.2f} bn"
+    if abs(f) >= 1e6:
+        return f"US$ {f / 1e6:,.0f} m"
+    return f"US$ {f:,.0f}"
+
+
+def text_list(value: Any, *, sep: str = ", ") -> str | None:
+    """A list (or JSON list text) joined with ``sep``; a scalar as text; None when missing."""
+    if is_missing(value):
+        return None
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, list | tuple):
+        items = [str(v) for v in value if not is_missing(v)]
+        return sep.join(items) if items else None
+    if hasattr(value, "tolist"):
+        return text_list(value.tolist(), sep=sep)
+    return str(value)
+
+
+def _sources(value: Any) -> list[Mapping[str, Any]]:
+    if is_missing(value):
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [{"title": value, "url": ""}]
+    if isinstance(value, Mapping):
+        value = [value]
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list | tuple) else []
+
+
+def source_links(value: Any) -> str | None:
+    """Escaped HTML for a list of ``{"title", "url"}`` sources (links for http(s) URLs)."""
+    items = []
+    for src in _sources(value):
+        title = escape_html(src.get("title") or src.get("url") or "source")
+        url = str(src.get("url") or "")
+        if url.lower().startswith(("https://", "http://")):
+            items.append(f'<a href="{escape_html(url)}" target="_blank" '
+                         f'rel="noopener noreferrer">{title}</a>')
+        else:
+            items.append(title + (f" ({escape_html(url)})" if url else ""))
+    return "<br>".join(items) if items else None
+
+
+def _row(label: str, value: str | None, *, raw: bool = False) -> str:
+    if value is None:
+        return ""
+    shown = value if raw else escape_html(value)
+    return f"<tr><th>{escape_html(label)}</th><td>{shown}</td></tr>"
+
+
+def _card(title: Any, rows: Iterable[str], *, subtitle: str | None = None) -> str:
+    head = f'<div class="geo-popup-title">{escape_html(title)}</div>'
+    if subtitle:
+        head += f'<div class="geo-popup-sub">{escape_html(subtitle)}</div>'
+    return f'<div class="geo-popup">{head}<table>{"".join(rows)}</table></div>'
+
+
+def tooltip_html(name: Any, detail: str | None = None) -> str:
+    """A one-line tooltip: the escaped name, then an escaped detail in grey."""
+    out = f"<b>{escape_html(name)}</b>"
+    if detail:
+        out += f' <span class="geo-tip-detail">{escape_html(detail)}</span>'
+    return out
+
+
+def _get(row: Mapping[str, Any], key: str) -> Any:
+    value = row.get(key)
+    return None if is_missing(value) else value
+
+
+def corridor_popup(row: Mapping[str, Any], *, links: Sequence[Mapping[str, Any]] = (),
+                   transit_days: Any = None) -> str:
+    """Popup HTML for a corridor row of :func:`geo.corridors` (plus its links, if given)."""
+    documented = fmt_km(_get(row, "documented_length_km"))
+    share = _get(row, "documented_share")
+    used = fmt_km(_get(row, "length_used_km"))
+    if used and share is not None:
+        used += f" ({float(share) * 100:.0f}% from documented sections)"
+    doc_source = source_links(_get(row, "length_source"))
+    rows = [
+        _row("Length used", used),
+        _row("Documented length", documented),
+        _row("Length source", doc_source, raw=True),
+        _row("Geodesic length", fmt_km(_get(row, "geodesic_length_km"))),
+        _row("Transit", fmt_days(transit_days)),
+        _row("Countries", text_list(_get(row, "countries"), sep=" \u2192 ")),
+        _row("Modes", text_list(_get(row, "modes"))),
+        _row("Status", text_list(_get(row, "status"))),
+        _row("Gauges", text_list(_get(row, "gauges_mm"), sep=" / ")
+             and text_list(_get(row, "gauges_mm"), sep=" / ") + " mm"),
+        _row("Sources", source_links(_get(row, "sources")), raw=True),
+    ]
+    if links:
+        items = []
+        for link in links[:_MAX_LINK_ROWS]:
+            bits = [str(link.get("mode") or ""), str(link.get("status") or "")]
+            used_km = fmt_km(link.get("length_used_km"))
+            if used_km:
+                method = link.get("length_method")
+                bits.append(used_km + (f" {method}" if method else ""))
+            items.append(f"{escape_html(link.get('name') or link.get('id'))} "
+                         f"<span class=\"geo-tip-detail\">"
+                         f"{escape_html(', '.join(b for b in bits if b))}</span>")
+        more = len(links) - _MAX_LINK_ROWS
+        if more > 0:
+            items.append(f"and {more} more")
+        rows.append(_row("Sections", "<br>".join(items), raw=True))
+    return _card(_get(row, "name") or _get(row, "id") or "corridor", rows,
+                 subtitle=text_list(_get(row, "description")))
+
+
+def node_popup(row: Mapping[str, Any]) -> str:
+    """Popup HTML for a node row of :func:`geo.nodes`."""
+    rows = [
+        _row("Local name", text_list(_get(row, "name_local"))),
+        _row("Also", text_list(_get(row, "aliases"))),
+        _row("Kind", text_list(_get(row, "kind"))),
+        _row("Country", text_list(_get(row, "country"))),
+        _row("Facilities", text_list(_get(row, "facilities"))),
+        _row("Position", text_list(_get(row, "coord_quality"))),
+        _row("Sources", source_links(_get(row, "sources")), raw=True),
+    ]
+    return _card(_get(row, "name") or _get(row, "id") or "node", rows)
+
+
+_SITE_KNOWN = ("name", "sector", "country", "countries", "company", "value_usd", "value_note",
+               "year", "year_note", "status", "corridor", "coord_quality", "sources", "note")
+
+
+def site_popup(row: Mapping[str, Any], *, extra_fields: Sequence[str] = ()) -> str:
+    """Popup HTML for a site row of :func:`geo.sites` or of a user's own sites file.
+
+    ``extra_fields`` are further columns (of a user's file) shown as plain text.
+    """
+    value = fmt_usd(_get(row, "value_usd"))
+    note = text_list(_get(row, "value_note"))
+    if note:
+        value = f"{value} ({note})" if value else note
+    year = _get(row, "year")
+    year_text = None if year is None else str(int(year)) if isinstance(year, float) else str(year)
+    year_note = text_list(_get(row, "year_note"))
+    if year_note:
+        year_text = f"{year_text} ({year_note})" if year_text else year_note
+    rows = [
+        _row("Sector", text_list(_get(row, "sector"))),
+        _row("Country", text_list(_get(row, "countries")) or text_list(_get(row, "country"))),
+        _row("Company", text_list(_get(row, "company"))),
+        _row("Value", value),
+        _row("Year", year_text),
+        _row("Status", text_list(_get(row, "status"))),
+        _row("Corridor", text_list(_get(row, "corridor"))),
+        _row("Position", text_list(_get(row, "coord_quality"))),
+        _row("Note", text_list(_get(row, "note"))),
+        _row("Sources", source_links(_get(row, "sources")), raw=True),
+    ]
+    rows += [_row(str(f), text_list(_get(row, f))) for f in extra_fields if f not in _SITE_KNOWN]
+    return _card(_get(row, "name") or _get(row, "id") or "site", rows)

@@ -1,0 +1,625 @@
+"""Interactive Folium maps of the corridors, their nodes and the project sites.
+
+Built like ``geopandas.explore``: one named layer per concern (country outlines, corridors,
+nodes, sites, routes) with a layer control; links styled by mode (colour) and status
+(operational solid, under construction dashed, planned dotted) through named style
+functions; a categorical legend, scale bar, fullscreen button, and the view fitted to the
+data.  Coordinates are (lon, lat) inside and flipped to (lat, lon) only for Folium.
+
+Safe: every string from data is escaped (:mod:`geo._html`) before it reaches HTML or
+JavaScript.  Reproducible: element ids come from :func:`geo._mapparts.deterministic_ids`,
+so the same inputs give byte-identical HTML.  Offline: ``offline=True`` inlines Leaflet,
+jQuery and Leaflet.markercluster (:mod:`geo._assets`) and draws country outlines instead of
+tiles, so the page works from a ``file://`` URL with no network.
+
+>>> import geo
+>>> m = geo.map(offline=True)                      # doctest: +SKIP
+>>> m.save("atlas.html")                           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import shapely
+
+from geo._assets import AtlasMap, AtlasMarkerCluster
+from geo._errors import LayerError, Problem
+from geo._html import escape_html
+from geo._mapparts import (
+    FullscreenControl,
+    Legend,
+    LegendEntry,
+    PageHook,
+    StyleSheet,
+    deterministic_ids,
+    geodesic_path,
+)
+from geo._popups import (
+    corridor_popup,
+    fmt_days,
+    fmt_km,
+    is_missing,
+    node_popup,
+    site_popup,
+    text_list,
+    tooltip_html,
+)
+
+__all__ = [
+    "MODE_COLOURS",
+    "SECTOR_COLOURS",
+    "STATUS_DASH",
+    "country_style",
+    "link_style",
+    "make_map",
+    "node_symbol",
+    "render_html",
+]
+
+log = logging.getLogger(__name__)
+
+#: Line colour per transport mode.
+MODE_COLOURS: dict[str, str] = {
+    "rail": "#b2182b", "road": "#e08214", "ferry": "#2166ac", "sea": "#1b9e9e",
+}
+#: SVG dash pattern per infrastructure status (None: solid).
+STATUS_DASH: dict[str, str | None] = {
+    "operational": None, "under_construction": "9 6", "planned": "2 6",
+}
+#: Fill colour per site sector (schema.Sector).
+SECTOR_COLOURS: dict[str, str] = {
+    "oil_gas_upstream": "#6a3d9a", "oil_pipeline": "#3f007d", "gas_pipeline": "#9e9ac8",
+    "power_plant": "#e31a1c", "power_line": "#fb9a99", "hydro": "#1f78b4",
+    "renewable": "#33a02c", "port": "#08306b", "dry_port": "#6baed6",
+    "logistics_zone": "#ff7f00", "rail": "#b15928", "road": "#fdbf6f", "tunnel": "#636363",
+}
+_OTHER_COLOUR = "#555555"
+_SITE_DEFAULT = "#7b3294"
+_ROUTE_COLOURS = ("#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
+_SITE_FADED = frozenset({"planned", "stalled", "cancelled"})
+
+#: Node symbol: (legend label, CSS classes of the symbol).
+_NODE_SYMBOLS: dict[str, tuple[str, str]] = {
+    "border_gauge": ("Border crossing with break of gauge", "geo-sym geo-diamond geo-gauge"),
+    "border_crossing": ("Border crossing", "geo-sym geo-diamond geo-border"),
+    "gauge_change": ("Break of gauge (transshipment / bogie exchange)", "geo-sym geo-gauge"),
+    "sea_port": ("Sea or ferry port", "geo-sym geo-round geo-port"),
+    "dry_port": ("Dry port", "geo-sym geo-round geo-dryport"),
+    "other": ("Station, junction or town", "geo-sym geo-round geo-dot"),
+}
+
+_CSS = """
+.geo-sym{display:inline-block;box-sizing:border-box;width:14px;height:14px;border:2px solid #222}
+.geo-diamond{transform:rotate(45deg) scale(.85)}
+.geo-border{background:#d73027}
+.geo-gauge{background:linear-gradient(135deg,#111 50%,#fff 50%)}
+.geo-round{border-radius:50%}
+.geo-port{background:#08306b;border-color:#fff;box-shadow:0 0 0 1px #08306b}
+.geo-dryport{background:#fff;border:3px solid #08306b}
+.geo-dot{width:9px;height:9px;background:#fff;border:2px solid #444;margin:2px}
+.geo-node{background:none;border:none}
+.geo-legend{background:rgba(255,255,255,.93);padding:6px 9px;font:12px/1.35 sans-serif;
+ border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.35);max-height:60vh;overflow:auto;max-width:280px}
+.geo-legend-title{font-weight:bold;font-size:13px;margin-bottom:3px}
+.geo-legend-head{font-weight:bold;margin-top:5px}
+.geo-legend-row{display:flex;align-items:center;gap:6px;white-space:nowrap}
+.geo-legend-note{margin-top:5px;color:#555;white-space:normal;font-size:11px}
+.geo-swatch{display:inline-block;width:12px;height:12px;border-radius:50%;border:1px solid #333}
+.geo-popup{font:12px/1.35 sans-serif;max-width:340px}
+.geo-popup-title{font-weight:bold;font-size:13px}
+.geo-popup-sub{color:#555;margin-bottom:3px}
+.geo-popup th{text-align:left;vertical-align:top;padding-right:6px;white-space:nowrap}
+.geo-tip-detail{color:#666}
+.geo-fullscreen a{line-height:30px}
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Named style functions (GeoJson style_function)
+
+
+def link_style(feature: Mapping[str, Any]) -> dict[str, Any]:
+    """Leaflet path style of a link feature: colour by ``mode``, dash pattern by ``status``."""
+    props = feature.get("properties") or {}
+    style: dict[str, Any] = {
+        "color": MODE_COLOURS.get(str(props.get("mode")), _OTHER_COLOUR),
+        "weight": 4 if props.get("mode") in ("rail", "road") else 3,
+        "opacity": 0.9,
+        "lineCap": "round",
+    }
+    dash = STATUS_DASH.get(str(props.get("status")))
+    if dash:
+        style["dashArray"] = dash
+    return style
+
+
+def country_style(feature: Mapping[str, Any]) -> dict[str, Any]:  # noqa: ARG001
+    """Offline basemap style: pale land, thin grey borders."""
+    return {"color": "#a8a396", "weight": 0.7, "fillColor": "#f3f0e8", "fillOpacity": 1.0}
+
+
+def node_symbol(row: Mapping[str, Any]) -> str:
+    """Symbol key of a node: border crossing, break of gauge, port, or other."""
+    kind = str(row.get("kind") or "")
+    facilities = row.get("facilities")
+    fac = set(facilities) if isinstance(facilities, list | tuple) else set()
+    gauge = kind == "gauge_change" or bool(fac & {"gauge_change", "bogie_exchange"})
+    if kind == "border_crossing":
+        return "border_gauge" if gauge else "border_crossing"
+    if gauge:
+        return "gauge_change"
+    if kind == "sea_port" or "ferry_terminal" in fac:
+        return "sea_port"
+    if kind == "dry_port":
+        return "dry_port"
+    return "other"
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+def _select_corridors(corridors: Any) -> tuple[gpd.GeoDataFrame | None, bool]:
+    """(corridor frame or None, whether it is a subset of the bundled corridors)."""
+    if corridors is False or corridors is None:
+        return None, False
+    if isinstance(corridors, gpd.GeoDataFrame):
+        return corridors, True
+    from geo import layers
+
+    gdf = layers.corridors()
+    if corridors is True:
+        return gdf, False
+    if isinstance(corridors, str):
+        corridors = [corridors]
+    wanted = [str(c) for c in corridors]
+    known = set(gdf["id"])
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise LayerError([Problem("corridors", None, c, "id",
+                                  f"unknown corridor id; known ids: {sorted(known)}")
+                          for c in unknown])
+    order = {c: i for i, c in enumerate(wanted)}
+    sub = gdf[gdf["id"].isin(order)].copy()
+    sub["_order"] = sub["id"].map(order)
+    return sub.sort_values("_order").drop(columns="_order"), True
+
+
+def _records(gdf: gpd.GeoDataFrame | None) -> list[dict[str, Any]]:
+    if gdf is None or len(gdf) == 0:
+        return []
+    return [dict(r) for _, r in gdf.iterrows()]
+
+
+def _check_crs(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        log.info("reprojecting %s from %s to EPSG:4326", what, gdf.crs)
+        return gdf.to_crs("EPSG:4326")
+    return gdf
+
+
+# ---------------------------------------------------------------------------------------------
+# Layers
+
+
+class _Bounds:
+    """Running (lat, lon) bounds of everything drawn."""
+
+    def __init__(self) -> None:
+        self.lat: list[float] = []
+        self.lon: list[float] = []
+
+    def add(self, lonlat: Sequence[Sequence[float]]) -> None:
+        for lon, lat, *_ in lonlat:
+            self.lon.append(lon)
+            self.lat.append(lat)
+
+    def fit(self) -> list[list[float]] | None:
+        if not self.lat:
+            return None
+        return [[min(self.lat), min(self.lon)], [max(self.lat), max(self.lon)]]
+
+
+def _line_parts(geom: Any) -> list[list[tuple[float, float]]]:
+    if geom is None or geom.is_empty:
+        return []
+    if geom.geom_type == "LineString":
+        return [list(geom.coords)]
+    if geom.geom_type == "MultiLineString":
+        return [list(g.coords) for g in geom.geoms]
+    raise LayerError(f"expected a LineString or MultiLineString, got {geom.geom_type}")
+
+
+def _corridor_layer(rows: list[dict[str, Any]], *, links_by_id: Mapping[str, dict[str, Any]],
+                    transit_days: Mapping[str, float], bounds: _Bounds,
+                    max_segment_km: float) -> tuple[folium.FeatureGroup, set[str], set[str]]:
+    group = folium.FeatureGroup(name="Corridors")
+    modes: set[str] = set()
+    statuses: set[str] = set()
+    for row in rows:
+        cid = str(row.get("id"))
+        link_ids = row.get("link_ids")
+        legs = [links_by_id[str(i)] for i in link_ids] \
+            if isinstance(link_ids, list | tuple) and link_ids \
+            and all(str(i) in links_by_id for i in link_ids) else []
+        features = []
+        if legs:
+            for leg in legs:
+                for part in _line_parts(leg.get("geometry")):
+                    features.append((str(leg.get("mode")), str(leg.get("status")), part))
+        else:  # a corridor frame without its links: one style for the whole line
+            mode_list = text_list(row.get("modes")) or ""
+            mode = mode_list.split(", ")[0] if mode_list else "rail"
+            for part in _line_parts(row.get("geometry")):
+                features.append((mode, str(row.get("status")), part))
+        fc = {"type": "FeatureCollection", "features": []}
+        for k, (mode, status, part) in enumerate(features):
+            coords = geodesic_path(part, max_segment_km=max_segment_km)
+            bounds.add(coords)
+            modes.add(mode)
+            statuses.add(status)
+            fc["features"].append({
+                "type": "Feature", "id": str(k),
+                "properties": {"mode": mode, "status": status},
+                "geometry": {"type": "LineString", "coordinates": coords},
+            })
+        days = row.get("transit_days")
+        days = transit_days.get(cid, None if is_missing(days) else days)
+        layer = folium.GeoJson(fc, style_function=link_style, smooth_factor=1.0)
+        detail = " \u00b7 ".join(x for x in (fmt_km(row.get("length_used_km")),
+                                              fmt_days(days)) if x)
+        folium.Tooltip(tooltip_html(row.get("name") or cid, detail or None),
+                       sticky=True).add_to(layer)
+        folium.Popup(corridor_popup(row, links=legs, transit_days=days),
+                     max_width=380).add_to(layer)
+        layer.add_to(group)
+    return group, modes, statuses
+
+
+def _node_layer(rows: list[dict[str, Any]], *, bounds: _Bounds) -> tuple[folium.FeatureGroup,
+                                                                          set[str]]:
+    group = folium.FeatureGroup(name="Nodes")
+    used: set[str] = set()
+    for row in rows:
+        geom = row.get("geometry")
+        if geom is None or geom.is_empty:
+            continue
+        symbol = node_symbol(row)
+        used.add(symbol)
+        classes = _NODE_SYMBOLS[symbol][1]
+        size = 9 if symbol == "other" else 14
+        icon = folium.DivIcon(html=f'<div class="{classes}"></div>',
+                              icon_size=(size + 4, size + 4),
+                              icon_anchor=((size + 4) // 2, (size + 4) // 2),
+                              class_name="geo-node")
+        bounds.add([(geom.x, geom.y)])
+        marker = folium.Marker([geom.y, geom.x], icon=icon)
+        folium.Tooltip(tooltip_html(row.get("name") or row.get("id"),
+                                    text_list(row.get("kind"))), sticky=True).add_to(marker)
+        folium.Popup(node_popup(row), max_width=360).add_to(marker)
+        marker.add_to(group)
+    return group, used
+
+
+def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: _Bounds, cluster_threshold: int,
+                extra_fields: Sequence[str]) -> tuple[Any, set[str]]:
+    rows = _records(gdf)
+    clustered = len(rows) > cluster_threshold
+    group: Any = AtlasMarkerCluster(name="Sites", options={"maxClusterRadius": 40}) \
+        if clustered else folium.FeatureGroup(name="Sites")
+    sectors: set[str] = set()
+    for row in rows:
+        geom = row.get("geometry")
+        if geom is None or geom.is_empty:
+            continue
+        if geom.geom_type != "Point":
+            geom = geom.representative_point()
+        sector = row.get("sector")
+        sector = None if is_missing(sector) else str(sector)
+        if sector:
+            sectors.add(sector)
+        colour = SECTOR_COLOURS.get(sector or "", _SITE_DEFAULT)
+        faded = str(row.get("status")) in _SITE_FADED
+        bounds.add([(geom.x, geom.y)])
+        marker = folium.CircleMarker(
+            [geom.y, geom.x], radius=6, color="#222222", weight=1, fill=True,
+            fill_color=colour, fill_opacity=0.45 if faded else 0.9)
+        folium.Tooltip(tooltip_html(row.get("name") or row.get("id") or "site",
+                                    text_list(sector)), sticky=True).add_to(marker)
+        folium.Popup(site_popup(row, extra_fields=extra_fields), max_width=360).add_to(marker)
+        marker.add_to(group)
+    return group, sectors
+
+
+def _route_layer(routes: gpd.GeoDataFrame, *, bounds: _Bounds,
+                 max_segment_km: float) -> tuple[folium.FeatureGroup, list[LegendEntry]]:
+    group = folium.FeatureGroup(name="Routes")
+    entries = []
+    for k, row in enumerate(_records(routes)):
+        colour = _ROUTE_COLOURS[k % len(_ROUTE_COLOURS)]
+        name = row.get("name") or row.get("id") or f"route {k + 1}"
+        days = fmt_days(row.get("transit_days"))
+        label = f"{name}: {days}" if days else str(name)
+        for part in _line_parts(row.get("geometry")):
+            coords = geodesic_path(part, max_segment_km=max_segment_km)
+            bounds.add(coords)
+            line = folium.PolyLine([(lat, lon) for lon, lat in coords], color=colour,
+                                   weight=5, opacity=0.8)
+            folium.Tooltip(tooltip_html(name, " \u00b7 ".join(
+                x for x in (fmt_km(row.get("distance_km")), days) if x) or None)).add_to(line)
+            line.add_to(group)
+        entries.append(LegendEntry(
+            symbol_html=f'<span class="geo-swatch" style="background:{colour}"></span>',
+            label=label))
+    return group, entries
+
+
+_OUTLINE_CACHE: dict[float, Any] = {}
+
+
+def _round_coords(coords: Any, digits: int) -> Any:
+    if coords and isinstance(coords[0], int | float):
+        return [round(float(c), digits) for c in coords]
+    return [_round_coords(c, digits) for c in coords]
+
+
+def _country_outlines(window: list[list[float]] | None, *, margin_deg: float = 15.0,
+                      tolerance_deg: float = 0.05) -> dict[str, Any]:
+    """Simplified Natural Earth outlines (to 0.01 deg) around ``window`` [[lat, lon], [lat, lon]].
+
+    Only the countries within ``margin_deg`` of the drawn data are kept (clipped to that
+    box), which keeps an offline page small; without a window the whole world is drawn.
+    """
+    geoms = _OUTLINE_CACHE.get(tolerance_deg)
+    if geoms is None:
+        from geo import layers
+
+        geoms = shapely.simplify(layers.countries().geometry.values, tolerance_deg,
+                                 preserve_topology=True)
+        _OUTLINE_CACHE[tolerance_deg] = geoms
+    if window is not None:
+        (lat0, lon0), (lat1, lon1) = window
+        box = shapely.box(max(-180.0, lon0 - margin_deg), max(-90.0, lat0 - margin_deg),
+                          min(180.0, lon1 + margin_deg), min(90.0, lat1 + margin_deg))
+        geoms = shapely.intersection(geoms, box)
+    features = []
+    for k, geom in enumerate(geoms):
+        if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+            continue
+        mapped = shapely.geometry.mapping(geom)
+        features.append({"type": "Feature", "id": str(k), "properties": {},
+                         "geometry": {"type": mapped["type"],
+                                      "coordinates": _round_coords(mapped["coordinates"], 2)}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+# ---------------------------------------------------------------------------------------------
+# The map
+
+
+def _legend_sections(modes: set[str], statuses: set[str], symbols: set[str],
+                     sectors: set[str], routes: list[LegendEntry]
+                     ) -> list[tuple[str, list[LegendEntry]]]:
+    def line(colour: str, dash: str | None) -> str:
+        d = f' stroke-dasharray="{dash}"' if dash else ""
+        return (f'<svg width="30" height="10"><line x1="1" y1="5" x2="29" y2="5" '
+                f'stroke="{colour}" stroke-width="3"{d}/></svg>')
+
+    return [
+        ("Routes", routes),
+        ("Corridors by mode", [LegendEntry(symbol_html=line(c, None), label=m)
+                               for m, c in MODE_COLOURS.items() if m in modes]),
+        ("Status", [LegendEntry(symbol_html=line("#333", d), label=s.replace("_", " "))
+                    for s, d in STATUS_DASH.items() if s in statuses]),
+        ("Nodes", [LegendEntry(symbol_html=f'<span class="{cls}"></span>', label=label)
+                   for key, (label, cls) in _NODE_SYMBOLS.items() if key in symbols]),
+        ("Sites by sector", [
+            LegendEntry(symbol_html=f'<span class="geo-swatch" style="background:{c}"></span>',
+                        label=s.replace("_", " "))
+            for s, c in SECTOR_COLOURS.items() if s in sectors]
+         + ([LegendEntry(symbol_html=f'<span class="geo-swatch" '
+                                     f'style="background:{_SITE_DEFAULT}"></span>',
+                         label="site")] if "" in sectors else [])),
+    ]
+
+
+def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
+             nodes: bool | gpd.GeoDataFrame = True,
+             sites: bool | gpd.GeoDataFrame = True,
+             routes: gpd.GeoDataFrame | None = None,
+             links: gpd.GeoDataFrame | None = None,
+             offline: bool = False,
+             tiles: str | None = "OpenStreetMap",
+             basemap: bool | None = None,
+             title: str | None = None,
+             transit_days: Mapping[str, float] | None = None,
+             cluster_threshold: int = 150,
+             max_segment_km: float = 100.0,
+             site_fields: Sequence[str] = (),
+             note: str | None = None,
+             width: str = "100%", height: str = "100%") -> folium.Map:
+    """A Folium map of corridors, nodes, sites and routes (``geo.map``).
+
+    Parameters
+    ----------
+    corridors
+        ``True`` for all bundled corridors, a list of corridor ids, a GeoDataFrame shaped
+        like :func:`geo.corridors`, or ``False``.  Each corridor is drawn from its links
+        (colour by mode, dash by status); its popup gives length used and documented,
+        countries, status, transit days (``transit_days`` or a ``transit_days`` column) and
+        sources.
+    nodes, sites
+        ``True`` (bundled layer; only the nodes and sites of the chosen corridors when
+        ``corridors`` is a subset), a GeoDataFrame of Points, or ``False``.  Sites are
+        clustered when there are more than ``cluster_threshold``.
+    routes
+        Optional GeoDataFrame of routes (``name``, LineString geometry, optional
+        ``distance_km`` and ``transit_days``), each drawn in its own colour.
+    links
+        The links used to draw corridors (default :func:`geo.links` for bundled corridors).
+    offline
+        Inline every script and style sheet and draw country outlines instead of tiles, so
+        the saved page needs no network.
+    tiles, basemap
+        Tile layer when online; ``basemap`` (default: when there are no tiles) adds the
+        Natural Earth country outlines as a layer.
+    title, note
+        Shown at the top and bottom of the legend (escaped); ``title`` is also the page title.
+    max_segment_km
+        Segments longer than this (km) are densified along the WGS84 geodesic.
+    site_fields
+        Extra columns of a user's sites file to show in site popups.
+
+    Returns
+    -------
+    folium.Map
+        A fresh map; element ids are deterministic, so saving gives the same bytes for the
+        same inputs.  Call ``.save(path)`` once (folium 0.20 duplicates script when one map
+        is rendered twice).
+    """
+    with deterministic_ids():
+        return _make_map(corridors=corridors, nodes=nodes, sites=sites, routes=routes,
+                         links=links, offline=offline, tiles=tiles, basemap=basemap,
+                         title=title, transit_days=dict(transit_days or {}),
+                         cluster_threshold=cluster_threshold, max_segment_km=max_segment_km,
+                         site_fields=site_fields, note=note, width=width, height=height)
+
+
+def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFrame | None,
+              links: gpd.GeoDataFrame | None, offline: bool, tiles: str | None,
+              basemap: bool | None, title: str | None, transit_days: dict[str, float],
+              cluster_threshold: int, max_segment_km: float, site_fields: Sequence[str],
+              note: str | None, width: str, height: str) -> folium.Map:
+    from geo import layers
+
+    corridor_gdf, subset = _select_corridors(corridors)
+    if corridor_gdf is not None:
+        corridor_gdf = _check_crs(corridor_gdf, "corridors")
+    if links is None and corridor_gdf is not None and not isinstance(corridors, gpd.GeoDataFrame):
+        links = layers.links()
+    links_by_id = {str(r["id"]): r for r in _records(links)}
+    corridor_rows = _records(corridor_gdf)
+
+    if isinstance(nodes, gpd.GeoDataFrame):
+        node_gdf: gpd.GeoDataFrame | None = _check_crs(nodes, "nodes")
+    elif nodes:
+        node_gdf = layers.nodes()
+        if subset:
+            on_path = {str(n) for r in corridor_rows for n in (r.get("nodes") or [])}
+            node_gdf = node_gdf[node_gdf["id"].isin(on_path)]
+    else:
+        node_gdf = None
+
+    if isinstance(sites, gpd.GeoDataFrame):
+        site_gdf: gpd.GeoDataFrame | None = _check_crs(sites, "sites")
+    elif sites:
+        site_gdf = layers.sites()
+        if subset:
+            ids = {str(r.get("id")) for r in corridor_rows}
+            leg_ids = {str(i) for r in corridor_rows for i in (r.get("link_ids") or [])}
+            keep = site_gdf["corridor"].astype(str).isin(ids) | \
+                site_gdf["link"].astype(str).isin(leg_ids)
+            site_gdf = site_gdf[keep]
+    else:
+        site_gdf = None
+
+    use_tiles = None if offline else tiles
+    m = AtlasMap(offline=offline, title=escape_html(title) if title else None,
+                 tiles=use_tiles, control_scale=True, width=width, height=height,
+                 zoom_control=True)
+    StyleSheet(_CSS).add_to(m)
+    hook_layers: dict[str, Any] = {}
+    expected: dict[str, int] = {}
+    bounds = _Bounds()
+
+    modes: set[str] = set()
+    statuses: set[str] = set()
+    if corridor_rows:
+        group, modes, statuses = _corridor_layer(
+            corridor_rows, links_by_id=links_by_id, transit_days=transit_days, bounds=bounds,
+            max_segment_km=max_segment_km)
+        group.add_to(m)
+        hook_layers["corridors"] = group
+        expected["corridors"] = len(corridor_rows)
+
+    route_entries: list[LegendEntry] = []
+    if routes is not None and len(routes):
+        group, route_entries = _route_layer(_check_crs(routes, "routes"), bounds=bounds,
+                                            max_segment_km=max_segment_km)
+        group.add_to(m)
+        hook_layers["routes"] = group
+        expected["routes"] = len(routes)
+
+    symbols: set[str] = set()
+    if node_gdf is not None and len(node_gdf):
+        group, symbols = _node_layer(_records(node_gdf), bounds=bounds)
+        group.add_to(m)
+        hook_layers["nodes"] = group
+        expected["nodes"] = len(node_gdf)
+
+    sectors: set[str] = set()
+    if site_gdf is not None and len(site_gdf):
+        group, sectors = _site_layer(site_gdf, bounds=bounds,
+                                     cluster_threshold=cluster_threshold,
+                                     extra_fields=site_fields)
+        if "sector" not in site_gdf.columns or site_gdf["sector"].isna().any():
+            sectors.add("")
+        group.add_to(m)
+        hook_layers["sites"] = group
+        expected["sites"] = len(site_gdf)
+
+    if basemap if basemap is not None else use_tiles is None:
+        outlines = folium.GeoJson(_country_outlines(bounds.fit()), name="Country outlines",
+                                  style_function=country_style, interactive=False,
+                                  smooth_factor=1.5)
+        m.add_child(outlines, index=0)  # drawn first, below every other layer
+        StyleSheet(".leaflet-container{background:#dbe7ef}").add_to(m)  # sea
+        hook_layers = {"countries": outlines, **hook_layers}
+
+    Legend(title=title, sections=_legend_sections(modes, statuses, symbols, sectors,
+                                                  route_entries),
+           note=note).add_to(m)
+    FullscreenControl().add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    fit = bounds.fit()
+    if fit:
+        m.fit_bounds(fit, padding=(20, 20))
+    PageHook(layers=hook_layers, expected=expected, provenance=_provenance()).add_to(m)
+    log.info("map: %d corridors, %d nodes, %d sites, %d routes%s",
+             expected.get("corridors", 0), expected.get("nodes", 0), expected.get("sites", 0),
+             expected.get("routes", 0), " (offline)" if offline else "")
+    return m
+
+
+def _provenance() -> dict[str, Any]:
+    try:
+        from geo._provenance import provenance
+    except ImportError:  # pragma: no cover - the base package always has it
+        return {}
+    return provenance()
+
+
+def render_html(**kwargs: Any) -> str:
+    """Build a fresh map with :func:`make_map` and render it to HTML, ids deterministic.
+
+    Folium 0.20 duplicates script when one map object is rendered twice, so every call
+    builds a new map.
+    """
+    with deterministic_ids():
+        return make_map(**kwargs).get_root().render()
+
+
+def save_html(path: str | os.PathLike[str], **kwargs: Any) -> int:
+    """Render a map (see :func:`render_html`) and write it atomically; returns its size in bytes."""
+    from geo._io import atomic_write
+
+    data = render_html(**kwargs).encode("utf-8")
+    atomic_write(path, data)
+    log.info("wrote map %s (%d bytes)", path, len(data))
+    return len(data)
