@@ -1,0 +1,244 @@
+"""The Route object: legs of a path through the network, with moving and waiting times.
+
+A path found on the state graph (see :mod:`geo.network`) is a sequence of edges and
+transfers.  Consecutive edges of the same mode and gauge with no waiting between them are
+merged into one **leg**.  A leg's ``dwell_h`` is the waiting it incurs: the transfer at its
+start node (break of gauge, port handling, transshipment), border crossings on it, the ferry
+wait, port calls and canal transits on sea legs, and handling at the first or last sea port.
+
+Times in hours, distances in km, coordinates (lon, lat).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import LineString
+
+from .transit import Exposure, Scenario, TransitEstimate, estimate, moving_dwell_h
+
+__all__ = ["LEG_COLUMNS", "Route", "Step", "build_route"]
+
+#: Columns of :attr:`Route.legs`, in order (geometry last).
+LEG_COLUMNS = [
+    "leg", "mode", "gauge_mm", "from_id", "to_id", "from_name", "to_name", "distance_km",
+    "moving_h", "dwell_h", "total_h", "dwell_note", "countries", "passages", "link_ids",
+]
+
+
+@dataclass
+class Step:
+    """One edge of a path, with the transfer made at its start node (if any)."""
+
+    key: str
+    data: dict[str, Any]
+    reverse: bool
+    transfer: str | None = None
+
+
+@dataclass
+class Route:
+    """A route between two places under one scenario.
+
+    Attributes
+    ----------
+    origin_id, destination_id : str
+        Node ids of the end points.
+    origin_snap_km, destination_snap_km : float
+        How far a (lon, lat) query was from its node, in km (0 for names and ids).
+    legs : GeoDataFrame
+        One row per leg: see :data:`LEG_COLUMNS`; EPSG:4326.
+    exposure : Exposure
+        Kilometres by mode and counts of waiting events, for the whole route.
+    estimate : TransitEstimate
+        Likely transit time and its range (hours).
+    scenario : Scenario
+    optimize : str
+        ``"time"`` or ``"distance"``.
+    alternatives : tuple of Route
+        The 2nd..k-th best routes when ``k > 1`` was asked.
+    """
+
+    origin_id: str
+    destination_id: str
+    legs: gpd.GeoDataFrame
+    exposure: Exposure
+    estimate: TransitEstimate
+    scenario: Scenario
+    optimize: str
+    origin_snap_km: float = 0.0
+    destination_snap_km: float = 0.0
+    alternatives: tuple[Route, ...] = field(default_factory=tuple)
+
+    @property
+    def distance_km(self) -> float:
+        return float(self.legs["distance_km"].sum())
+
+    @property
+    def moving_h(self) -> float:
+        return self.estimate.moving_h
+
+    @property
+    def dwell_h(self) -> float:
+        return self.estimate.dwell_h
+
+    @property
+    def total_h(self) -> float:
+        return self.estimate.likely_h
+
+    @property
+    def transit_days(self) -> float:
+        return self.estimate.likely_h / 24.0
+
+    @property
+    def node_ids(self) -> list[str]:
+        """Node ids along the route, from origin to destination (leg ends only)."""
+        if self.legs.empty:
+            return [self.origin_id]
+        return [self.legs["from_id"].iloc[0], *self.legs["to_id"].tolist()]
+
+    @property
+    def countries(self) -> list[str]:
+        """ISO3 codes crossed, in order of first appearance."""
+        out: list[str] = []
+        for cs in self.legs["countries"]:
+            for c in cs:
+                if c not in out:
+                    out.append(c)
+        return out
+
+    @property
+    def modes(self) -> list[str]:
+        return list(dict.fromkeys(self.legs["mode"]))
+
+    def summary(self) -> dict[str, Any]:
+        """Totals and ranges as a flat, JSON-ready dict."""
+        days = self.estimate.days()
+        return {
+            "origin_id": self.origin_id, "destination_id": self.destination_id,
+            "scenario": self.scenario.name, "optimize": self.optimize,
+            "distance_km": round(self.distance_km, 1),
+            "moving_h": round(self.moving_h, 1), "dwell_h": round(self.dwell_h, 1),
+            "total_h": round(self.total_h, 1),
+            **{k: round(v, 2) for k, v in days.items()},
+            "n_draws": self.estimate.n_draws, "seed": self.estimate.seed,
+            "modes": self.modes, "countries": self.countries,
+            "origin_snap_km": round(self.origin_snap_km, 1),
+            "destination_snap_km": round(self.destination_snap_km, 1),
+        }
+
+    def to_geojson(self) -> dict[str, Any]:
+        """The legs as an RFC 7946 FeatureCollection, with totals and provenance."""
+        from ._provenance import provenance
+
+        feats = []
+        for row in self.legs.itertuples(index=False):
+            rec = row._asdict()
+            geom = rec.pop("geometry")
+            props = {k: (list(v) if isinstance(v, tuple) else v) for k, v in rec.items()}
+            if props.get("gauge_mm") is not None and pd.isna(props["gauge_mm"]):
+                props["gauge_mm"] = None
+            feats.append({"type": "Feature", "properties": props,
+                          "geometry": json.loads(gpd.GeoSeries([geom]).to_json())
+                          ["features"][0]["geometry"]})
+        return {
+            "type": "FeatureCollection",
+            "features": feats,
+            "properties": self.summary(),
+            "provenance": provenance(scenario=self.scenario.describe(),
+                                     model="geo.transit: moving = distance_km / speed_kmh; "
+                                           "waiting from scenario dwell_h"),
+        }
+
+
+def _oriented(data: dict[str, Any], reverse: bool) -> list[tuple[float, float]]:
+    coords = list(data["geometry"].coords)
+    return coords[::-1] if reverse else coords
+
+
+def build_route(
+    steps: list[Step],
+    *,
+    origin_id: str,
+    destination_id: str,
+    node_name: dict[str, str],
+    node_country: dict[str, str],
+    edge_exposure: Any,
+    scenario: Scenario,
+    optimize: str,
+    n_draws: int,
+    seed: int,
+    origin_snap_km: float = 0.0,
+    destination_snap_km: float = 0.0,
+) -> Route:
+    """Assemble legs, the exposure and the estimate of a path given as ``steps``."""
+    legs: list[dict[str, Any]] = []
+    total = Exposure()
+    for i, st in enumerate(steps):
+        dist, counts, port_km = edge_exposure(st.data)
+        counts = dict(counts)
+        notes: list[str] = []
+        start = st.data["to_id"] if st.reverse else st.data["from_id"]
+        end = st.data["from_id"] if st.reverse else st.data["to_id"]
+        if st.transfer:
+            counts[st.transfer] = counts.get(st.transfer, 0.0) + 1.0
+            notes.append(f"{st.transfer.replace('_', ' ')} at {start}")
+        if "border_rail" in counts or "border_road" in counts:
+            notes.append(f"border {node_country.get(start)}-{node_country.get(end)}")
+        if "ferry_port" in counts:
+            notes.append("ferry wait")
+        if "canal_transit" in counts:
+            notes.append("canal " + "+".join(p for p in st.data["passages"]
+                                              if p in ("suez", "panama")))
+        mode = st.data["mode"]
+        if mode == "sea" and i == 0:
+            counts["sea_port"] = counts.get("sea_port", 0.0) + 1.0
+            notes.append(f"port handling at {start}")
+        if mode == "sea" and i == len(steps) - 1:
+            counts["sea_port"] = counts.get("sea_port", 0.0) + 1.0
+            notes.append(f"port handling at {end}")
+        if port_km:
+            notes.append("port calls en route")
+        exp = Exposure(dict(dist), counts, port_km)
+        total = total + exp
+        prev = legs[-1] if legs else None
+        mergeable = (prev is not None and prev["mode"] == mode
+                     and prev["gauge_mm"] == st.data["gauge_mm"] and not st.transfer
+                     and mode in ("rail", "road"))
+        coords = _oriented(st.data, st.reverse)
+        if mergeable:
+            prev["to_id"] = end
+            prev["exposure"] = prev["exposure"] + exp
+            prev["coords"] += coords[1:]
+            prev["notes"] += notes
+            prev["countries"] += [c for c in st.data["countries"] if c not in prev["countries"]]
+            prev["link_ids"].append(st.key)
+        else:
+            legs.append({"mode": mode, "gauge_mm": st.data["gauge_mm"], "from_id": start,
+                         "to_id": end, "exposure": exp, "coords": coords, "notes": notes,
+                         "countries": list(st.data["countries"]),
+                         "passages": list(st.data["passages"]), "link_ids": [st.key]})
+    rows = []
+    for n, leg in enumerate(legs, start=1):
+        moving, dwell = moving_dwell_h(leg["exposure"], scenario=scenario)
+        rows.append({
+            "leg": n, "mode": leg["mode"], "gauge_mm": leg["gauge_mm"],
+            "from_id": leg["from_id"], "to_id": leg["to_id"],
+            "from_name": node_name.get(leg["from_id"], leg["from_id"]),
+            "to_name": node_name.get(leg["to_id"], leg["to_id"]),
+            "distance_km": leg["exposure"].total_km, "moving_h": moving, "dwell_h": dwell,
+            "total_h": moving + dwell, "dwell_note": "; ".join(leg["notes"]),
+            "countries": leg["countries"], "passages": leg["passages"],
+            "link_ids": leg["link_ids"], "geometry": LineString(leg["coords"]),
+        })
+    frame = gpd.GeoDataFrame(rows, columns=[*LEG_COLUMNS, "geometry"], geometry="geometry",
+                             crs="EPSG:4326")
+    frame["gauge_mm"] = frame["gauge_mm"].astype("Int64")
+    est: TransitEstimate = estimate(total, scenario=scenario, n_draws=n_draws, seed=seed)
+    return Route(origin_id=origin_id, destination_id=destination_id, legs=frame,
+                 exposure=total, estimate=est, scenario=scenario, optimize=optimize,
+                 origin_snap_km=origin_snap_km, destination_snap_km=destination_snap_km)

@@ -1,0 +1,635 @@
+"""The multimodal network, place look-up and routing.
+
+The network is one undirected :class:`networkx.MultiGraph` whose nodes are the node ids of
+``nodes.geojson`` and whose edges are the links of ``links.geojson`` (keyed by link id; all
+statuses are kept, routing filters them) plus **sea legs** between sea ports, computed on
+searoute's sea-lane network in two variants where they differ: ``direct`` (shortest open
+lane, for Asia-Europe via Suez) and ``cape`` (Suez and Panama closed).  The Caspian ferry is a
+link of mode ``ferry`` in the layers, not a sea leg.  No port-to-inland transfer is invented:
+only links in the layers join ports to the land network.
+
+Routing runs on a simple graph of **states** ``(node, class)`` where the class is the mode
+(and gauge for rail) of the edge used to reach the node, so that waiting happens where it
+really does: a break of gauge only where a 1,435 mm and a 1,520 mm link meet, port handling
+only where cargo goes between land and sea.  Weights come from the scenario's likely values
+(``optimize="time"``) or are kilometres (``optimize="distance"``).
+
+Coordinates are (lon, lat) in degrees; distances in km; times in hours unless named ``_days``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import itertools
+import logging
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+from pyproj import Geod
+from shapely.geometry import LineString
+
+from ._errors import RoutingError
+from ._sealanes import VARIANTS, normalise_passage, sea_leg
+from .schema import Mode, Status
+from .transit import Scenario, load_scenario, point_values
+
+__all__ = [
+    "DEFAULT_SEA_PAIRS",
+    "Network",
+    "Place",
+    "default_network",
+    "normalise_name",
+    "od_matrix",
+    "route",
+]
+
+log = logging.getLogger(__name__)
+_GEOD = Geod(ellps="WGS84")
+
+#: Port groups joined by sea legs: every port of the first group to every port of the second.
+#: Node ids only (the coordinates come from the nodes layer); a missing id is skipped.
+DEFAULT_SEA_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("shanghai_port", "lianyungang"),
+     ("rotterdam_port", "hamburg_port", "piraeus_port", "constanta_port")),
+    (("poti_port", "batumi_port"), ("constanta_port",)),
+)
+
+SEA_LEG_SOURCE = {
+    "title": "searoute 1.6 sea-lane network (Eurostat SeaRoute marnet, from the ORNL/CTA "
+             "Global Shipping Lane Network)",
+    "url": "https://pypi.org/project/searoute/",
+}
+
+_SRC = ("__origin__",)
+_DST = ("__destination__",)
+_COUNTRY_MIN_KM = 1.0  # a link "crosses" a country only with more than this many km in it
+
+
+def normalise_name(text: str) -> str:
+    """Case- and accent-insensitive key of a place name: ``"Xi'an"`` -> ``"xian"``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^0-9a-z]+", "", stripped.casefold())
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved place: the node id, how it was found and, for (lon, lat), the snap distance."""
+
+    node_id: str
+    query: str
+    snap_km: float = 0.0
+
+
+def _edge_class(mode: str, gauge_mm: Any) -> str:
+    if mode == Mode.RAIL.value and gauge_mm is not None and not _isnan(gauge_mm):
+        return f"rail{int(gauge_mm)}"
+    return mode
+
+
+def _isnan(v: Any) -> bool:
+    return isinstance(v, float) and math.isnan(v)
+
+
+def _base_mode(cls: str) -> str:
+    return "rail" if cls.startswith("rail") else cls
+
+
+def transfer_dwell_key(cls_a: str, cls_b: str) -> str | None:
+    """The dwell key for changing from edge class ``cls_a`` to ``cls_b`` at a node.
+
+    Returns ``None`` for a free transfer (e.g. rail of unknown gauge, or boarding a ferry,
+    whose waiting is counted on the ferry leg).
+    """
+    if cls_a == cls_b:
+        return None
+    a, b = sorted((_base_mode(cls_a), _base_mode(cls_b)))
+    if a == b == "rail":
+        return "gauge_change" if cls_a != "rail" and cls_b != "rail" else None
+    if (a, b) == ("rail", "road"):
+        return "transshipment"
+    if "sea" in (a, b):
+        return "sea_port"
+    return None  # ferry <-> rail/road: counted as dwell_h.ferry_port on the ferry leg
+
+
+@dataclass
+class Network:
+    """The physical network (see the module docstring) and the look-ups on it."""
+
+    graph: nx.MultiGraph
+    _name_index: dict[str, set[str]] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_frames(
+        cls,
+        nodes: gpd.GeoDataFrame,
+        links: gpd.GeoDataFrame,
+        *,
+        sea_pairs: Sequence[tuple[Sequence[str], Sequence[str]]] = DEFAULT_SEA_PAIRS,
+    ) -> Network:
+        """Build the network from a nodes and a links frame (as ``geo.nodes()``/``geo.links()``).
+
+        Parameters
+        ----------
+        nodes : GeoDataFrame
+            Points with ``id``, ``name``, ``kind``, ``country`` and optional ``aliases``,
+            ``name_local``, ``facilities``.
+        links : GeoDataFrame
+            LineStrings with ``id``, ``from_id``, ``to_id``, ``mode``, ``gauge_mm``, ``status``,
+            ``length_used_km`` and optional ``countries``, ``length_by_country_km``.
+        sea_pairs : sequence of (ports, ports)
+            Port groups to join by sea legs; each port of the first group to each of the
+            second, in the ``direct`` variant and, when that passes Suez, the ``cape`` one.
+        """
+        g = nx.MultiGraph()
+        for row in nodes.itertuples(index=False):
+            rec = row._asdict()
+            pt = rec["geometry"]
+            g.add_node(rec["id"], name=rec.get("name") or rec["id"],
+                       name_local=rec.get("name_local"), aliases=rec.get("aliases"),
+                       kind=rec.get("kind"), country=rec.get("country"),
+                       facilities=list(rec.get("facilities") or []),
+                       lon=float(pt.x), lat=float(pt.y))
+        for row in links.itertuples(index=False):
+            rec = row._asdict()
+            u, v = rec["from_id"], rec["to_id"]
+            if u not in g or v not in g:
+                log.warning("link %s skipped: unknown node %s", rec["id"],
+                            u if u not in g else v)
+                continue
+            countries = list(rec.get("countries") or [])
+            by_country = rec.get("length_by_country_km") or {}
+            if isinstance(by_country, dict) and by_country:
+                crossed = [c for c in countries if by_country.get(c, 0.0) > _COUNTRY_MIN_KM]
+                countries = crossed or countries
+            if not countries:
+                countries = list(dict.fromkeys([g.nodes[u]["country"], g.nodes[v]["country"]]))
+            gauge = rec.get("gauge_mm")
+            g.add_edge(u, v, key=rec["id"], id=rec["id"], from_id=u, to_id=v,
+                       name=rec.get("name"), mode=rec["mode"],
+                       gauge_mm=None if gauge is None or _isnan(gauge) else int(gauge),
+                       status=rec.get("status", Status.OPERATIONAL.value),
+                       distance_km=float(rec["length_used_km"]), countries=tuple(countries),
+                       passages=(), geometry=rec["geometry"], variant=None)
+        net = cls(graph=g)
+        net._add_sea_legs(sea_pairs)
+        net._build_name_index()
+        log.info("network: %d nodes, %d edges (%d sea legs)", g.number_of_nodes(),
+                 g.number_of_edges(),
+                 sum(1 for *_, d in g.edges(data=True) if d["mode"] == Mode.SEA.value))
+        return net
+
+    def _add_sea_legs(self, sea_pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> None:
+        g = self.graph
+        for group_a, group_b in sea_pairs:
+            for a, b in itertools.product(group_a, group_b):
+                if a == b or a not in g or b not in g:
+                    if a != b:
+                        log.info("sea leg %s-%s skipped: node not in the layers", a, b)
+                    continue
+                pa = (g.nodes[a]["lon"], g.nodes[a]["lat"])
+                pb = (g.nodes[b]["lon"], g.nodes[b]["lat"])
+                seen: set[tuple[str, ...]] = set()
+                for variant, closed in VARIANTS.items():
+                    try:
+                        leg = sea_leg(pa, pb, avoid=closed)
+                    except RoutingError as exc:
+                        log.warning("sea leg %s-%s (%s) skipped: %s", a, b, variant, exc)
+                        continue
+                    if leg.passages in seen:  # the Cape variant of a Black Sea hop = direct
+                        continue
+                    seen.add(leg.passages)
+                    key = f"sea_{a}_{b}_{variant}"
+                    g.add_edge(a, b, key=key, id=key, from_id=a, to_id=b,
+                               name=f"sea lane ({variant})", mode=Mode.SEA.value, gauge_mm=None,
+                               status=Status.OPERATIONAL.value, distance_km=leg.distance_km,
+                               countries=(), passages=leg.passages,
+                               geometry=LineString(leg.coords), variant=variant,
+                               sources=[SEA_LEG_SOURCE])
+
+    def _build_name_index(self) -> None:
+        idx: dict[str, set[str]] = {}
+        for nid, data in self.graph.nodes(data=True):
+            names = [nid, data.get("name") or ""]
+            local = data.get("name_local")
+            if isinstance(local, str):
+                names += [local, *re.split(r"[/,;]", local)]
+            aliases = data.get("aliases")
+            if isinstance(aliases, (list, tuple)):
+                names += [a for a in aliases if isinstance(a, str)]
+            for n in names:
+                key = normalise_name(n)
+                if key:
+                    idx.setdefault(key, set()).add(nid)
+        self._name_index = idx
+
+    # ------------------------------------------------------------------ places
+    def label(self, node_id: str) -> str:
+        """``"Name (id)"`` of a node."""
+        return f"{self.graph.nodes[node_id].get('name', node_id)} ({node_id})"
+
+    def resolve(self, place: str | tuple[float, float] | Sequence[float]) -> Place:
+        """Find a node by id, by name (case/accent-insensitive) or by (lon, lat).
+
+        Raises
+        ------
+        RoutingError
+            For an unknown name (with the closest suggestions), an ambiguous name, or a
+            coordinate that is not a (lon, lat) pair.
+        """
+        if isinstance(place, str):
+            return self._resolve_name(place)
+        if isinstance(place, (tuple, list)) and len(place) == 2 and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in place):
+            return self._snap(float(place[0]), float(place[1]))
+        raise RoutingError(f"place {place!r} must be a node id, a name or a (lon, lat) pair")
+
+    def _resolve_name(self, text: str) -> Place:
+        if text in self.graph:
+            return Place(text, text)
+        key = normalise_name(text)
+        ids = sorted(self._name_index.get(key, ()))
+        if len(ids) == 1:
+            return Place(ids[0], text)
+        if len(ids) > 1:
+            raise RoutingError(f"place {text!r} is ambiguous: "
+                               f"{', '.join(self.label(i) for i in ids)}; give the node id")
+        close = difflib.get_close_matches(key, list(self._name_index), n=5, cutoff=0.6)
+        hint = sorted({self.label(i) for k in close for i in self._name_index[k]})
+        msg = f"unknown place {text!r}"
+        msg += f"; did you mean: {', '.join(hint)}?" if hint else \
+            "; give a node id, a node name or a (lon, lat) pair"
+        raise RoutingError(msg)
+
+    def _snap(self, lon: float, lat: float) -> Place:
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 360.0):
+            hint = " (it looks like (lat, lon); give (lon, lat))" if abs(lon) <= 90 else ""
+            raise RoutingError(f"({lon}, {lat}) is not a valid (lon, lat) pair{hint}")
+        best: tuple[float, str] | None = None
+        for nid, data in self.graph.nodes(data=True):
+            if self.graph.degree(nid) == 0:
+                continue
+            d_km = _GEOD.inv(lon, lat, data["lon"], data["lat"])[2] / 1000.0
+            if best is None or d_km < best[0]:
+                best = (d_km, nid)
+        if best is None:
+            raise RoutingError("the network has no connected node to snap to")
+        log.info("(%.4f, %.4f) snapped to %s, %.1f km away", lon, lat, best[1], best[0])
+        return Place(best[1], f"({lon}, {lat})", snap_km=best[0])
+
+    # ------------------------------------------------------------------ filtering
+    def parse_avoid(self, avoid: Iterable[str] | None) -> dict[str, set[str]]:
+        """Split ``avoid`` into countries, nodes, passages and modes; unknown items raise."""
+        out: dict[str, set[str]] = {"countries": set(), "nodes": set(), "passages": set(),
+                                    "modes": set()}
+        if avoid is None:
+            return out
+        if isinstance(avoid, str):
+            avoid = [avoid]
+        known_countries = {d.get("country") for _, d in self.graph.nodes(data=True)}
+        for item in avoid:
+            text = str(item).strip()
+            passage = normalise_passage(text)
+            if text in self.graph:
+                out["nodes"].add(text)
+            elif re.fullmatch(r"[A-Z]{3}", text):
+                out["countries"].add(text)
+            elif text.lower() in Mode.choices():
+                out["modes"].add(text.lower())
+            elif passage is not None:
+                out["passages"].add(passage)
+            elif text.upper() in known_countries:
+                out["countries"].add(text.upper())
+            else:
+                raise RoutingError(
+                    f"cannot avoid {text!r}: give a country (ISO3, e.g. RUS), a node id, a mode "
+                    f"({', '.join(Mode.choices())}) or a sea passage (suez, cape, babalmandab, "
+                    "bosporus, ...)")
+        return out
+
+    def edge_allowed(self, data: dict[str, Any], *, statuses: set[str], modes: set[str] | None,
+                     avoid: dict[str, set[str]]) -> bool:
+        """Whether an edge may be used under the filters."""
+        if data["status"] not in statuses:
+            return False
+        if modes is not None and data["mode"] not in modes:
+            return False
+        if data["mode"] in avoid["modes"]:
+            return False
+        if avoid["countries"] & set(data["countries"]):
+            return False
+        if avoid["passages"] & set(data["passages"]):
+            return False
+        g = self.graph
+        for end in (data["from_id"], data["to_id"]):
+            if end in avoid["nodes"] or g.nodes[end].get("country") in avoid["countries"]:
+                return False
+        return True
+
+    # ------------------------------------------------------------------ costs
+    def edge_exposure(self, data: dict[str, Any]) -> tuple[dict[str, float], dict[str, float],
+                                                           float]:
+        """(distance_km by mode, dwell counts, port-call km) of traversing one edge."""
+        mode = data["mode"]
+        dist = {mode: data["distance_km"]}
+        counts: dict[str, float] = {}
+        g = self.graph
+        if mode in (Mode.RAIL.value, Mode.ROAD.value):
+            if g.nodes[data["from_id"]].get("country") != g.nodes[data["to_id"]].get("country"):
+                counts[f"border_{mode}"] = 1.0
+        elif mode == Mode.FERRY.value:
+            counts["ferry_port"] = 1.0
+        port_km = 0.0
+        if mode == Mode.SEA.value:
+            port_km = data["distance_km"]
+            canals = [p for p in data["passages"] if p in ("suez", "panama")]
+            if canals:
+                counts["canal_transit"] = float(len(canals))
+        return dist, counts, port_km
+
+    def state_graph(
+        self,
+        *,
+        scenario: Scenario,
+        optimize: str = "time",
+        modes: Iterable[str] | None = None,
+        avoid: Iterable[str] | None = None,
+        include_status: Iterable[str] | None = None,
+    ) -> nx.Graph:
+        """The simple graph of (node, class) states that routing runs on (see module doc)."""
+        if optimize not in ("time", "distance"):
+            raise RoutingError(f"optimize must be 'time' or 'distance', got {optimize!r}")
+        mode_set = None
+        if modes is not None:
+            mode_set = {str(m).lower() for m in ([modes] if isinstance(modes, str) else modes)}
+            bad = sorted(mode_set - set(Mode.choices()))
+            if bad:
+                raise RoutingError(f"unknown mode(s) {bad}; must be among {Mode.choices()}")
+        statuses = set(include_status) if include_status is not None \
+            else set(scenario.include_status)
+        bad_status = sorted(statuses - set(Status.choices()))
+        if bad_status:
+            raise RoutingError(f"unknown status(es) {bad_status}; must be among "
+                               f"{Status.choices()}")
+        av = self.parse_avoid(avoid)
+        av["passages"] |= set(scenario.closed_passages)
+        values = point_values(scenario)
+        sg = nx.Graph()
+        classes: dict[str, set[str]] = {}
+        for u, v, key, data in self.graph.edges(keys=True, data=True):
+            if not self.edge_allowed(data, statuses=statuses, modes=mode_set, avoid=av):
+                continue
+            cls = _edge_class(data["mode"], data["gauge_mm"])
+            if optimize == "distance":
+                w = data["distance_km"]
+            else:
+                dist, counts, port_km = self.edge_exposure(data)
+                w = sum(km / values[f"speed_kmh.{m}"] for m, km in dist.items())
+                w += sum(n * values[f"dwell_h.{k}"] for k, n in counts.items())
+                w += port_km / 1000.0 * values["rate.port_calls_per_1000km"] \
+                    * values["dwell_h.port_call"]
+            a, b = (u, cls), (v, cls)
+            if not sg.has_edge(a, b) or sg[a][b]["weight"] > w:
+                sg.add_edge(a, b, weight=w, key=key)
+            classes.setdefault(u, set()).add(cls)
+            classes.setdefault(v, set()).add(cls)
+        for node, cls_set in classes.items():
+            for ca, cb in itertools.combinations(sorted(cls_set), 2):
+                dk = transfer_dwell_key(ca, cb)
+                w = 0.0 if (dk is None or optimize == "distance") else values[f"dwell_h.{dk}"]
+                sg.add_edge((node, ca), (node, cb), weight=w, key=None, transfer=dk)
+        sg.graph["avoid"] = av
+        return sg
+
+
+def _layer_stamp() -> tuple[str, ...]:
+    from .layers import layer_path
+
+    stamp = []
+    for kind in ("nodes", "links"):
+        p = layer_path(kind)
+        st = p.stat() if p.exists() else None
+        stamp.append(f"{p}:{st.st_mtime_ns if st else 0}:{st.st_size if st else 0}")
+    return tuple(stamp)
+
+
+@functools.lru_cache(maxsize=2)
+def _default_network(stamp: tuple[str, ...]) -> Network:
+    from .layers import links, nodes
+
+    return Network.from_frames(nodes(), links())
+
+
+def default_network() -> Network:
+    """The network built from the bundled layers (cached until the layer files change)."""
+    return _default_network(_layer_stamp())
+
+
+# ---------------------------------------------------------------------------- routing
+
+
+def _paths(sg: nx.Graph, o: str, d: str, *, k: int) -> list[list[Any]]:
+    """Up to ``k`` best state paths from node ``o`` to node ``d`` that differ physically."""
+    work = sg.copy()
+    for state in [s for s in sg.nodes if s[0] == o]:
+        work.add_edge(_SRC, state, weight=0.0, key=None)
+    for state in [s for s in sg.nodes if s[0] == d]:
+        work.add_edge(state, _DST, weight=0.0, key=None)
+    if _SRC not in work or _DST not in work:
+        return []
+    out: list[list[Any]] = []
+    seen: set[tuple[str, ...]] = set()
+    try:
+        gen = nx.shortest_simple_paths(work, _SRC, _DST, weight="weight")
+        for tries, path in enumerate(gen):
+            keys = tuple(work[a][b]["key"] for a, b in zip(path, path[1:])
+                         if work[a][b].get("key"))
+            if keys not in seen:
+                seen.add(keys)
+                out.append(path)
+            if len(out) >= k or tries >= 50 * k:
+                break
+    except nx.NetworkXNoPath:
+        return []
+    return out
+
+
+def _steps(net: Network, sg: nx.Graph, path: list[Any]) -> list[Any]:
+    from ._route import Step
+
+    steps: list[Step] = []
+    pending: str | None = None
+    inner = path[1:-1]
+    for a, b in zip(inner, inner[1:]):
+        if a[0] == b[0]:
+            pending = sg[a][b].get("transfer") or pending
+            continue
+        key = sg[a][b]["key"]
+        data = net.graph.edges[a[0], b[0], key]
+        steps.append(Step(key=key, data=data, reverse=data["from_id"] != a[0],
+                          transfer=pending))
+        pending = None
+    return steps
+
+
+def route(
+    origin: str | tuple[float, float],
+    destination: str | tuple[float, float],
+    *,
+    optimize: str = "time",
+    scenario: str | Scenario = "official",
+    modes: Iterable[str] | None = None,
+    avoid: Iterable[str] | None = None,
+    k: int = 1,
+    include_status: Iterable[str] | None = None,
+    overrides: dict[str, Any] | None = None,
+    n_draws: int = 2000,
+    seed: int = 0,
+    network: Network | None = None,
+) -> Any:
+    """The best route between two places, with legs, moving and waiting times.
+
+    Parameters
+    ----------
+    origin, destination : str or (lon, lat)
+        A node id, a node name (case- and accent-insensitive; aliases too) or a (lon, lat)
+        pair in degrees, snapped to the nearest connected node (the snap distance is reported).
+    optimize : {"time", "distance"}
+        Minimise the likely transit time (hours) or the distance (km).
+    scenario : str, path or Scenario
+        ``"official"``, ``"observed"``, ``"disrupted"`` or a TOML file (see :mod:`geo.transit`).
+    modes : iterable of str, optional
+        Modes allowed (``rail``, ``road``, ``ferry``, ``sea``); all by default.
+    avoid : iterable of str, optional
+        Countries (ISO3), node ids, sea passages (``suez``, ``cape``, ``babalmandab``,
+        ``bosporus``, ...) or modes to keep off.
+    k : int
+        Number of routes; the 2nd..k-th are in ``Route.alternatives``.
+    include_status : iterable of str, optional
+        Link statuses to use; default the scenario's (``operational``).  Add
+        ``under_construction``/``planned`` to route over lines such as the CKU railway.
+    overrides : dict, optional
+        Scenario values to change, e.g. ``{"speed_kmh.rail": 30}``.
+    n_draws, seed : int
+        Monte Carlo draws and seed for the transit-time range.
+    network : Network, optional
+        Default: the network of the bundled layers.
+
+    Returns
+    -------
+    Route
+
+    Raises
+    ------
+    RoutingError
+        Unknown or ambiguous place, bad option, or no route under the constraints.
+    ScenarioError
+        Bad scenario file or override.
+    """
+    from ._route import Route
+
+    if not isinstance(k, int) or k < 1:
+        raise RoutingError(f"k must be a positive integer, got {k!r}")
+    net = network if network is not None else default_network()
+    sc = load_scenario(scenario, overrides=overrides)
+    po, pd_ = net.resolve(origin), net.resolve(destination)
+    if po.node_id == pd_.node_id:
+        raise RoutingError(f"origin and destination are the same node: {net.label(po.node_id)}")
+    sg = net.state_graph(scenario=sc, optimize=optimize, modes=modes, avoid=avoid,
+                         include_status=include_status)
+    routes: list[Route] = []
+    for path in _paths(sg, po.node_id, pd_.node_id, k=k):
+        routes.append(_build(net, sg, path, po, pd_, sc, optimize, n_draws, seed))
+    if not routes:
+        raise RoutingError(_no_route_message(net, po.node_id, pd_.node_id, sc, modes, avoid,
+                                             include_status))
+    best = routes[0]
+    best.alternatives = tuple(routes[1:])
+    return best
+
+
+def _build(net: Network, sg: nx.Graph, path: list[Any], po: Place, pd_: Place, sc: Scenario,
+           optimize: str, n_draws: int, seed: int) -> Any:
+    from ._route import build_route
+
+    g = net.graph
+    return build_route(
+        _steps(net, sg, path), origin_id=po.node_id, destination_id=pd_.node_id,
+        node_name={n: d.get("name", n) for n, d in g.nodes(data=True)},
+        node_country={n: d.get("country") for n, d in g.nodes(data=True)},
+        edge_exposure=net.edge_exposure, scenario=sc, optimize=optimize,
+        n_draws=n_draws, seed=seed, origin_snap_km=po.snap_km,
+        destination_snap_km=pd_.snap_km)
+
+
+def _no_route_message(net: Network, o: str, d: str, sc: Scenario, modes: Any, avoid: Any,
+                      include_status: Any) -> str:
+    statuses = list(include_status) if include_status is not None else list(sc.include_status)
+    parts = [f"no route from {net.label(o)} to {net.label(d)}",
+             f"scenario {sc.name!r} (statuses {statuses}, closed passages "
+             f"{list(sc.closed_passages)})"]
+    if modes is not None:
+        parts.append(f"modes {sorted(modes) if not isinstance(modes, str) else [modes]}")
+    if avoid:
+        parts.append(f"avoiding {sorted(avoid) if not isinstance(avoid, str) else [avoid]}")
+    return ", ".join(parts) + ": the places are not connected under these constraints; " \
+        "allow more modes or statuses (include_status=[...]) or avoid less"
+
+
+def od_matrix(
+    origins: Sequence[str | tuple[float, float]],
+    destinations: Sequence[str | tuple[float, float]],
+    *,
+    optimize: str = "time",
+    scenario: str | Scenario = "official",
+    modes: Iterable[str] | None = None,
+    avoid: Iterable[str] | None = None,
+    include_status: Iterable[str] | None = None,
+    n_draws: int = 500,
+    seed: int = 0,
+    network: Network | None = None,
+) -> Any:
+    """Distance and transit time for every origin x destination pair.
+
+    Pairs that are not connected (or identical) get NaN figures and a ``note`` instead of
+    raising, so one bad pair does not lose the matrix.  Unknown names still raise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``origin_id``, ``destination_id``, ``distance_km``, ``transit_days``,
+        ``p10_days``, ``p90_days``, ``moving_h``, ``dwell_h``, ``note``.
+    """
+    import pandas as pd
+
+    net = network if network is not None else default_network()
+    sc = load_scenario(scenario)
+    sg = net.state_graph(scenario=sc, optimize=optimize, modes=modes, avoid=avoid,
+                         include_status=include_status)
+    rows = []
+    for o, d in itertools.product(origins, destinations):
+        po, pdst = net.resolve(o), net.resolve(d)
+        row: dict[str, Any] = {"origin_id": po.node_id, "destination_id": pdst.node_id,
+                               "distance_km": math.nan, "transit_days": math.nan,
+                               "p10_days": math.nan, "p90_days": math.nan,
+                               "moving_h": math.nan, "dwell_h": math.nan, "note": ""}
+        paths = [] if po.node_id == pdst.node_id else _paths(sg, po.node_id, pdst.node_id, k=1)
+        if paths:
+            r = _build(net, sg, paths[0], po, pdst, sc, optimize, n_draws, seed)
+            days = r.estimate.days()
+            row.update(distance_km=r.distance_km, transit_days=days["transit_days"],
+                       p10_days=days["p10_days"], p90_days=days["p90_days"],
+                       moving_h=r.moving_h, dwell_h=r.dwell_h)
+        else:
+            row["note"] = "same place" if po.node_id == pdst.node_id else "not connected"
+        rows.append(row)
+    return pd.DataFrame(rows)
