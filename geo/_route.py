@@ -139,9 +139,7 @@ class Route:
         for row in self.legs.itertuples(index=False):
             rec = row._asdict()
             geom = rec.pop("geometry")
-            props = {k: (list(v) if isinstance(v, tuple) else v) for k, v in rec.items()}
-            if props.get("gauge_mm") is not None and pd.isna(props["gauge_mm"]):
-                props["gauge_mm"] = None
+            props = {k: _jsonable(v) for k, v in rec.items()}
             feats.append({"type": "Feature", "properties": props,
                           "geometry": json.loads(gpd.GeoSeries([geom]).to_json())
                           ["features"][0]["geometry"]})
@@ -153,6 +151,16 @@ class Route:
                                      model="geo.transit: moving = distance_km / speed_kmh; "
                                            "waiting from scenario dwell_h"),
         }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()  # numpy scalar -> Python
+    if value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value
 
 
 def _oriented(data: dict[str, Any], reverse: bool) -> list[tuple[float, float]]:

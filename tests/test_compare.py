@@ -1,0 +1,94 @@
+"""geo.compare: the standard alternatives side by side, the claim table and the chart."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from netbuilders import make_link, make_network, make_node, port
+
+from geo.compare import ALTERNATIVES, _load_claims, compare
+
+
+def world():
+    """Xi'an by rail to Shanghai; a northern rail line to Duisburg; no Duisburg port link."""
+    sh, ro = port("shanghai_port"), port("rotterdam_port")
+    xian = make_node("xian", 108.94, 34.34, country="CHN", name="Xi'an")
+    du = make_node("duisburg", 6.76, 51.43, country="DEU")
+    links = [make_link("x_sh", xian, sh, gauge_mm=1435, length_km=1500.0),
+             make_link("x_du", xian, du, gauge_mm=1435, length_km=11000.0,
+                       countries=["CHN", "KAZ", "RUS", "BLR", "POL", "DEU"])]
+    return make_network([sh, ro, xian, du], links,
+                        sea_pairs=((("shanghai_port",), ("rotterdam_port",)),))
+
+
+def test_alternatives_side_by_side_with_ranges() -> None:
+    c = compare("xian", "duisburg", network=world(), n_draws=300)
+    routes = c.routes.set_index("alternative")
+    assert list(routes.index) == list(ALTERNATIVES)
+    suez, cape = routes.loc["sea_suez"], routes.loc["sea_cape"]
+    assert cape.transit_days > suez.transit_days
+    assert suez.end_id == "rotterdam_port" and suez.end_gap_km > 100  # comparable end point
+    assert "comparable end point" in suez.note
+    north = routes.loc["northern"]
+    assert north.end_id == "duisburg" and north.end_gap_km == 0
+    for alt in ("sea_suez", "sea_cape", "northern"):
+        row = routes.loc[alt]
+        assert row.p10_days <= row.transit_days <= row.p90_days or \
+            row.fast_days <= row.transit_days <= row.slow_days
+        assert row.moving_days + row.dwell_days == pytest.approx(row.transit_days)
+    legs = c.legs
+    assert set(legs["alternative"]) >= {"sea_suez", "sea_cape", "northern"}
+    per_route = legs.groupby("alternative")["total_h"].sum() / 24
+    assert per_route["sea_suez"] == pytest.approx(suez.transit_days)
+
+
+def test_disrupted_scenario_closes_suez_in_compare() -> None:
+    c = compare("xian", "duisburg", network=world(), scenario="disrupted", n_draws=100)
+    suez = c.routes.set_index("alternative").loc["sea_suez"]
+    assert "closed" in suez.note and suez.transit_days != suez.transit_days  # NaN
+
+
+def test_chart_is_written_and_deterministic(tmp_path: Path) -> None:
+    c = compare("xian", "duisburg", network=world(), n_draws=100)
+    a, b = tmp_path / "a.png", tmp_path / "b.png"
+    c.chart(a)
+    c.chart(b)
+    assert a.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
+
+
+def test_to_dict_is_json_with_provenance() -> None:
+    c = compare("xian", "duisburg", network=world(), n_draws=50)
+    doc = json.loads(json.dumps(c.to_dict()))
+    assert doc["provenance"]["scenario"]["name"] == "official"
+    assert len(doc["routes"]) == len(ALTERNATIVES)
+
+
+def test_claims_file_cites_every_figure() -> None:
+    claims = _load_claims()
+    ids = {c["id"] for c in claims}
+    assert {"paper_6500km", "paper_60d_sea", "paper_14d_land"} <= ids
+    for c in claims:
+        assert c["kind"] in ("paper", "official", "observed")
+        assert c["metric"] in ("km", "days")
+        assert "value" in c or ("low" in c and "high" in c)
+        assert c["source"]["title"]
+        if c["kind"] != "paper":
+            assert c["source"]["url"].startswith("http")
+        for rd in c.get("routes", []):
+            assert rd["alternative"] in ALTERNATIVES
+
+
+def test_claim_table_puts_model_next_to_claims() -> None:
+    from geo.compare import claim_table
+
+    t = claim_table(network=world(), scenarios=("official", "disrupted"), n_draws=50)
+    sea = t[(t.claim_id == "paper_60d_sea") & t.model_route.str.contains("sea_suez")].iloc[0]
+    assert sea.claimed == "60 days" and 25 < sea.official_days < 60
+    assert "closed" in sea.disrupted_range
+    missing = t[t.claim_id == "paper_6500km"].iloc[0]
+    assert missing.note == "node not in the layers"
+    assert {"source_title", "source_url"} <= set(t.columns)
