@@ -21,6 +21,7 @@ from pyproj import Geod
 from geo._html import escape_html, json_for_script
 
 __all__ = [
+    "FitBounds",
     "FullscreenControl",
     "Legend",
     "LegendEntry",
@@ -214,6 +215,27 @@ class FullscreenControl(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "FullscreenControl"
+
+
+class FitBounds(MacroElement):
+    """Fit the view to ``bounds`` [[south, west], [north, east]] at load, without animation.
+
+    (folium's ``fit_bounds`` animates the zoom from the initial view; a page that is not
+    painted, such as a headless test page, can stay "animating" and ignore later views.)
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }},
+                {padding: [20, 20], maxZoom: {{ this.max_zoom|tojson }}, animate: false});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds: Sequence[Sequence[float]], *, max_zoom: int = 10) -> None:
+        super().__init__()
+        self._name = "FitBounds"
+        self.bounds = [[float(v) for v in corner] for corner in bounds]
+        self.max_zoom = int(max_zoom)
 
 
 class PageHook(MacroElement):

@@ -32,6 +32,7 @@ from geo._assets import AtlasMap, AtlasMarkerCluster
 from geo._errors import LayerError, Problem
 from geo._html import escape_html
 from geo._mapparts import (
+    FitBounds,
     FullscreenControl,
     Legend,
     LegendEntry,
@@ -589,7 +590,7 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
     folium.LayerControl(collapsed=False).add_to(m)
     fit = bounds.fit()
     if fit:
-        m.fit_bounds(fit, padding=(20, 20))
+        FitBounds(fit).add_to(m)
     PageHook(layers=hook_layers, expected=expected, provenance=_provenance()).add_to(m)
     log.info("map: %d corridors, %d nodes, %d sites, %d routes%s",
              expected.get("corridors", 0), expected.get("nodes", 0), expected.get("sites", 0),

@@ -1,0 +1,137 @@
+"""Offline maps in headless Chromium: no network, no errors, counts, escaping, layer toggle."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mapdata import EXPECTED, HOSTILE, SCRIPT, TEMPLATE, use_hostile_layers
+
+pytestmark = pytest.mark.browser
+
+COUNT_JS = """() => {
+  const out = {};
+  for (const [k, layer] of Object.entries(window.geoAtlas.layers)) {
+    out[k] = layer.getLayers().length;
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    from geo import layers
+    from geo.maps import save_html
+
+    old = os.environ.get(layers.LAYERS_ENV)
+    root = tmp_path_factory.mktemp("hostile")
+    use_hostile_layers(root / "layers")
+    try:
+        out = root / "hostile.html"
+        save_html(out, offline=True, title=f"Atlas {SCRIPT} {TEMPLATE}")
+        yield out
+    finally:
+        if old is None:
+            os.environ.pop(layers.LAYERS_ENV, None)
+        else:
+            os.environ[layers.LAYERS_ENV] = old
+
+
+def test_offline_map_draws_expected_layers_without_network(offline_page: Any,
+                                                           hostile_map: Path) -> None:
+    started = time.perf_counter()
+    offline_page.open(hostile_map)
+    elapsed = time.perf_counter() - started
+    counts = offline_page.page.evaluate(COUNT_JS)
+    assert offline_page.page.evaluate("() => window.geoAtlas.expected") == EXPECTED
+    for key, n in EXPECTED.items():
+        assert counts[key] == n, (key, counts)
+    # drawn in the DOM: node DivIcons, and one SVG path per corridor section and site
+    page = offline_page.page
+    assert page.locator(".leaflet-marker-pane .geo-node").count() == EXPECTED["nodes"]
+    paths = page.locator(".leaflet-overlay-pane path.leaflet-interactive").count()
+    sections = page.evaluate("""() => window.geoAtlas.layers.corridors.getLayers()
+        .reduce((n, g) => n + g.getLayers().length, 0)""")
+    assert sections == 2 + 4  # border_run has 2 sections, caspian 4
+    assert paths == sections + EXPECTED["sites"]
+    assert page.evaluate("() => window.__pwned") is None
+    offline_page.screenshot("hostile_map.png")
+    offline_page.check_clean()
+    print(f"offline hostile map loaded and drawn in {elapsed:.2f} s")
+
+
+def test_popups_and_tooltips_show_hostile_text_literally(offline_page: Any,
+                                                         hostile_map: Path) -> None:
+    offline_page.open(hostile_map)
+    page = offline_page.page
+    # a real click on the Dostyk node (named with an <img onerror> string) opens its popup
+    dostyk = page.evaluate("""() => {
+        const g = window.geoAtlas.layers.nodes;
+        return g.getLayers().findIndex(l => l.getLatLng().lng > 82.48 && l.getLatLng().lng < 82.49);
+    }""")
+    assert dostyk >= 0
+    page.evaluate("""i => window.geoAtlas.map.setView(
+        window.geoAtlas.layers.nodes.getLayers()[i].getLatLng(), 11, {animate: false})""", dostyk)
+    box = page.evaluate("""i => {
+        const r = window.geoAtlas.layers.nodes.getLayers()[i].getElement().getBoundingClientRect();
+        return [r.left + r.width / 2, r.top + r.height / 2];
+    }""", dostyk)
+    page.mouse.click(*box)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible", timeout=5000)
+    assert HOSTILE[1] in popup.inner_text()
+    assert popup.locator("img").count() == 0
+    # corridor popups and tooltips (opened through Leaflet) show the literal names
+    texts = page.evaluate("""() => {
+        window.geoAtlas.map.closePopup();
+        const out = [];
+        for (const g of window.geoAtlas.layers.corridors.getLayers()) {
+            const first = g.getLayers()[0];
+            g.openPopup(first.getCenter());
+            out.push(g.getPopup().getElement().innerText);
+            g.closePopup();
+            g.openTooltip(first.getCenter());
+            out.push(g.getTooltip().getElement().innerText);
+            g.closeTooltip();
+        }
+        for (const m of window.geoAtlas.layers.sites.getLayers()) {
+            m.openPopup();
+            out.push(m.getPopup().getElement().innerText);
+            m.closePopup();
+            m.openTooltip();
+            out.push(m.getTooltip().getElement().innerText);
+            m.closeTooltip();
+        }
+        return out;
+    }""")
+    joined = "\n".join(texts)
+    for hostile in HOSTILE:
+        assert hostile in joined, hostile
+    assert "49" not in "\n".join(t for t in texts if "7*7" in t or "tick" in t)
+    legend = page.locator(".geo-legend").inner_text()
+    assert SCRIPT in legend and TEMPLATE in legend
+    assert page.title() == f"Atlas {SCRIPT} {TEMPLATE}"
+    assert page.evaluate("() => window.__pwned") is None
+    offline_page.check_clean()
+
+
+def test_layer_control_toggles_sites_off(offline_page: Any, hostile_map: Path) -> None:
+    offline_page.open(hostile_map)
+    page = offline_page.page
+    site_paths = "() => window.geoAtlas.map.hasLayer(window.geoAtlas.layers.sites)"
+    assert page.evaluate(site_paths) is True
+    before = page.locator(".leaflet-overlay-pane path.leaflet-interactive").count()
+    page.locator(".leaflet-control-layers-overlays label", has_text="Sites") \
+        .locator("input").click()
+    assert page.evaluate(site_paths) is False
+    after = page.locator(".leaflet-overlay-pane path.leaflet-interactive").count()
+    assert after == before - EXPECTED["sites"]
+    page.locator(".leaflet-control-layers-overlays label", has_text="Nodes") \
+        .locator("input").click()
+    assert page.locator(".leaflet-marker-pane .geo-node").count() == 0
+    offline_page.screenshot("hostile_map_toggled.png")
+    offline_page.check_clean()
