@@ -14,6 +14,8 @@ import logging
 
 from ._errors import GeoError, LayerError, Problem, RoutingError, ScenarioError
 from ._provenance import package_version, provenance
+from ._route import Route
+from .compare import compare
 from .export import export
 from .layers import (
     corridors,
@@ -27,7 +29,9 @@ from .layers import (
 )
 from .maps import make_map as map  # noqa: A001 - shadows the builtin only as geo.map
 from .measure import geodesic_length_km
+from .network import od_matrix, route
 from .schema import CoordQuality, Facility, LayerKind, Mode, NodeKind, Sector, SiteStatus, Status
+from .transit import load_scenario
 
 __version__ = package_version()
 
@@ -40,12 +44,14 @@ __all__ = [
     "Mode",
     "NodeKind",
     "Problem",
+    "Route",
     "RoutingError",
     "ScenarioError",
     "Sector",
     "SiteStatus",
     "Status",
     "__version__",
+    "compare",
     "corridors",
     "countries",
     "export",
@@ -53,9 +59,12 @@ __all__ = [
     "layer_dir",
     "links",
     "load_layer",
+    "load_scenario",
     "map",
     "nodes",
+    "od_matrix",
     "provenance",
+    "route",
     "sites",
     "validate",
 ]

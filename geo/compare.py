@@ -229,7 +229,7 @@ class Comparison:
         ok = self.routes.dropna(subset=["transit_days"])
         fig = Figure(figsize=(8, 4.5), dpi=100)
         ax = fig.add_subplot()
-        labels = [f"{t}\n→ {e}" for t, e in zip(ok["title"], ok["end_id"])]
+        labels = [f"{t}\n→ {e}" for t, e in zip(ok["title"], ok["end_id"], strict=False)]
         xs = list(range(len(ok)))
         ax.bar(xs, ok["moving_days"], label="moving", color="#4477aa")
         ax.bar(xs, ok["dwell_days"], bottom=ok["moving_days"], label="waiting",

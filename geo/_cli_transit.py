@@ -1,0 +1,142 @@
+"""``geo route`` and ``geo compare``: argparse wiring for routing and transit times.
+
+Kept beside :mod:`geo.cli`, which lists :func:`add_route_parser` and
+:func:`add_compare_parser` among its subcommand adders.  Errors are GeoError subclasses
+(RoutingError, ScenarioError) that ``geo.cli.main`` turns into one line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+__all__ = ["add_compare_parser", "add_route_parser"]
+
+
+def _fmt(value: Any, spec: str = ",.0f") -> str:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return "-" if value is None else str(value)
+    return "-" if f != f else format(f, spec)
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False)),
+           "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) for r in rows]
+    return "\n".join(out)
+
+
+def _place(text: str) -> Any:
+    """``"lon,lat"`` -> (lon, lat); anything else stays a name or id."""
+    parts = text.split(",")
+    if len(parts) == 2:
+        try:
+            return (float(parts[0]), float(parts[1]))
+        except ValueError:
+            pass
+    return text
+
+
+def _run_route(args: argparse.Namespace) -> int:
+    from .network import route
+
+    avoid = [a for item in (args.avoid or []) for a in item.split(",") if a]
+    r = route(_place(args.origin), _place(args.destination), optimize=args.optimize,
+              scenario=args.scenario, avoid=avoid or None,
+              modes=args.modes.split(",") if args.modes else None, k=args.k)
+    if args.format == "json":
+        print(json.dumps(r.to_geojson(), ensure_ascii=False, indent=1))
+        return 0
+    for n, rt in enumerate([r, *r.alternatives], start=1):
+        s = rt.summary()
+        title = f"route {n}: " if args.k > 1 else ""
+        print(f"{title}{rt.origin_id} -> {rt.destination_id}, scenario {s['scenario']!r}: "
+              f"{s['distance_km']:,.0f} km, {s['transit_days']:.1f} days likely "
+              f"(p10-p90 {s['p10_days']:.1f}-{s['p90_days']:.1f}; moving "
+              f"{s['moving_days']:.1f}, waiting {s['dwell_days']:.1f})")
+        if rt.origin_snap_km or rt.destination_snap_km:
+            print(f"snapped: origin {rt.origin_snap_km:.1f} km, destination "
+                  f"{rt.destination_snap_km:.1f} km")
+        rows = [[str(x.leg), x.mode, f"{x.from_id} -> {x.to_id}", _fmt(x.distance_km),
+                 _fmt(x.moving_h, ".1f"), _fmt(x.dwell_h, ".1f"), ",".join(x.countries),
+                 x.dwell_note] for x in rt.legs.itertuples()]
+        print(_table(rows, ["leg", "mode", "from -> to", "km", "moving_h", "dwell_h",
+                            "countries", "waiting"]))
+    return 0
+
+
+def add_route_parser(sub: Any) -> None:
+    """Add ``geo route A B``."""
+    p = sub.add_parser("route", help="best route between two places, with legs and times",
+                       description="Route between two places (node id, name, or 'lon,lat').")
+    p.add_argument("origin")
+    p.add_argument("destination")
+    p.add_argument("--avoid", action="append", metavar="ITEMS",
+                   help="countries (ISO3), node ids, passages (suez, cape, babalmandab, "
+                        "bosporus) or modes; comma-separated or repeated")
+    p.add_argument("--modes", help="allowed modes, comma-separated (rail,road,ferry,sea)")
+    p.add_argument("--scenario", default="official",
+                   help="official, observed, disrupted or a TOML file (default official)")
+    p.add_argument("--optimize", choices=["time", "distance"], default="time")
+    p.add_argument("-k", type=int, default=1, help="number of alternative routes")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=_run_route)
+
+
+def _run_compare(args: argparse.Namespace) -> int:
+    from .compare import compare
+
+    c = compare(_place(args.origin), _place(args.destination), scenario=args.scenario)
+    claims = None if args.no_claims else c.claims()
+    if args.chart:
+        c.chart(args.chart)
+        print(f"wrote {args.chart}", file=sys.stderr)
+    if args.format == "json":
+        doc = c.to_dict()
+        if claims is not None:
+            doc["claims"] = json.loads(claims.to_json(orient="records"))
+        print(json.dumps(doc, ensure_ascii=False, indent=1))
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(c.routes.to_csv(index=False))
+        if claims is not None:
+            sys.stdout.write("\n")
+            sys.stdout.write(claims.to_csv(index=False))
+        return 0
+    print(f"{c.origin_id} -> {c.destination_id}, scenario {c.scenario.name!r}")
+    rows = [[r.title, str(r.end_id), _fmt(r.end_gap_km), _fmt(r.distance_km),
+             _fmt(r.moving_days, ".1f"), _fmt(r.dwell_days, ".1f"), _fmt(r.transit_days, ".1f"),
+             f"{_fmt(r.p10_days, '.1f')}-{_fmt(r.p90_days, '.1f')}", str(r.note or "")]
+            for r in c.routes.itertuples()]
+    print(_table(rows, ["route", "ends at", "gap_km", "km", "moving_d", "waiting_d", "days",
+                        "p10-p90", "note"]))
+    if claims is not None:
+        print("\nClaims next to the model (days: likely, p10-p90 per scenario)")
+        cols = [c_ for c_ in claims.columns if c_.endswith("_days") or c_.endswith("_range")]
+        rows = [[r["claim_id"], r["kind"], r["claimed"], r["model_route"],
+                 _fmt(r["model_distance_km"]), *[_fmt(r[c_], ".1f") if c_.endswith("_days")
+                                                 else str(r[c_]) for c_ in cols],
+                 r["source_url"] or r["source_title"]] for _, r in claims.iterrows()]
+        print(_table(rows, ["claim", "kind", "claimed", "model route", "model_km", *cols,
+                            "source"]))
+    return 0
+
+
+def add_compare_parser(sub: Any) -> None:
+    """Add ``geo compare [A B]``."""
+    p = sub.add_parser("compare", help="sea vs Middle Corridor vs northern rail, and the claims",
+                       description="Standard alternatives side by side (default Xi'an -> "
+                                   "Duisburg) and the claim table.")
+    p.add_argument("origin", nargs="?", default="xian")
+    p.add_argument("destination", nargs="?", default="duisburg")
+    p.add_argument("--scenario", default="official",
+                   help="official, observed, disrupted or a TOML file (default official)")
+    p.add_argument("--chart", metavar="FILE.png", help="write a stacked bar chart")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--no-claims", action="store_true", help="leave out the claim table")
+    p.set_defaults(func=_run_compare)
