@@ -40,8 +40,11 @@ _WGS84_NAMES = {
 RAIL_GAUGES_MM = (1000, 1067, 1435, 1520, 1524, 1668, 1676)
 #: How far (degrees) a link end may be from its node and still "coincide" (about 1 m).
 END_TOLERANCE_DEG = 1e-5
-#: How far (km) an approximate point may lie outside its declared country's outline.
+#: How far (km) a point may lie inside another country's outline (border stations whose
+#: approximate coordinate falls a little across the 1:50m boundary).
 COUNTRY_TOLERANCE_KM = 30.0
+#: How far (km) a point at sea may lie from its declared country (ports, offshore fields).
+OFFSHORE_TOLERANCE_KM = 150.0
 
 
 @dataclass
@@ -222,7 +225,7 @@ def check_collection(data: Mapping[str, Any], *, kind: LayerKind, name: str,
         fid: str | None = None
 
         def add(fieldname: str | None, message: str, _i: int = index) -> None:
-            problems.append(Problem(name, _i, fid, fieldname, message))
+            problems.append(Problem(name, _i, fid, fieldname, message))  # noqa: B023 (same iteration)
 
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             add(None, "is not a GeoJSON Feature object")
@@ -364,7 +367,8 @@ def _country_rule(props: Mapping[str, Any], pos: Any, prob: Any,
         return
     lon, lat = float(pos[0]), float(pos[1])
     found, distance_km = ctx.country_at(lon, lat, country)
-    if found == country or distance_km <= COUNTRY_TOLERANCE_KM:
+    tolerance_km = COUNTRY_TOLERANCE_KM if found else OFFSHORE_TOLERANCE_KM
+    if found == country or distance_km <= tolerance_km:
         return
     swapped, _ = ctx.country_at(lat, lon, country) if abs(lat) <= 180 and abs(lon) <= 90 else (None, 0)
     hint = (" — with longitude and latitude swapped it would be; GeoJSON order is [lon, lat]"

@@ -44,9 +44,9 @@ def _fmt_km(value: Any) -> str:
 def _table(rows: list[list[str]], headers: list[str]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
               for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
     rule = "  ".join("-" * w for w in widths)
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     return "\n".join([line, rule, *body])
 
 
@@ -153,8 +153,13 @@ def _add_export(sub: Any) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ._errors import GeoError
     from .layers import validate
 
+    if not Path(args.file).is_file():
+        raise GeoError(f"{args.file}: file does not exist")
     problems = validate(args.file, kind=args.kind)
     if not problems:
         print(f"{args.file}: valid")
@@ -181,11 +186,20 @@ def _add_validate(sub: Any) -> None:
 
 # --------------------------------------------------------------------------- main
 
+from ._cli_transit import add_compare_parser, add_route_parser  # noqa: E402  (route, compare)
+
+from ._cli_maps import add_figure_parser, add_map_parser, add_maps_parser  # noqa: E402
+
 _ADDERS: list[Callable[[Any], None]] = [
     _add_corridors,
     _add_sites,
     _add_export,
     _add_validate,
+    add_maps_parser,
+    add_map_parser,
+    add_figure_parser,
+    add_route_parser,
+    add_compare_parser,
 ]
 
 
