@@ -27,6 +27,8 @@ from .layers import (
     sites,
     validate,
 )
+from .figure import figure
+from .gallery import build_gallery
 from .maps import make_map as map  # noqa: A001 - shadows the builtin only as geo.map
 from .measure import geodesic_length_km
 from .network import od_matrix, route
@@ -51,10 +53,12 @@ __all__ = [
     "SiteStatus",
     "Status",
     "__version__",
+    "build_gallery",
     "compare",
     "corridors",
     "countries",
     "export",
+    "figure",
     "geodesic_length_km",
     "layer_dir",
     "links",

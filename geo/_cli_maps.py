@@ -1,0 +1,87 @@
+"""``geo maps``, ``geo map`` and ``geo figure``: the map and figure subcommands.
+
+Wired into :mod:`geo.cli` through ``_ADDERS``; heavy modules are imported in the runners.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["add_figure_parser", "add_map_parser", "add_maps_parser"]
+
+
+def _run_maps(args: argparse.Namespace) -> int:
+    from .gallery import build_gallery
+
+    pages = build_gallery(args.output, n_draws=args.draws)
+    for page in pages:
+        print(f"{args.output}/{page.file}  {page.size_bytes / 1e6:.2f} MB  {page.title}")
+    print(f"{args.output}/index.html")
+    return 0
+
+
+def add_maps_parser(sub: Any) -> None:
+    p = sub.add_parser("maps", help="build the offline map gallery (maps/)",
+                       description="Build the map gallery: an overview, one map per "
+                                   "corridor, the sea-versus-land comparison with days per "
+                                   "route, the project sites, and index.html. Every page is "
+                                   "one self-contained HTML file that works offline.")
+    p.add_argument("-o", "--output", default="maps", help="output directory (default: maps)")
+    p.add_argument("--draws", type=int, default=2000,
+                   help="Monte Carlo draws of the comparison (default 2000, seed 0)")
+    p.set_defaults(func=_run_maps)
+
+
+def _run_map(args: argparse.Namespace) -> int:
+    from .maps import read_sites_file, save_html
+
+    sites: Any = True
+    fields: list[str] = []
+    if args.sites:
+        sites = read_sites_file(args.sites)
+        fields = [c for c in sites.columns if c != "geometry"]
+    corridors: Any = args.corridor if args.corridor else True
+    size = save_html(args.output, corridors=corridors, sites=sites, offline=args.offline,
+                     title=args.title, site_fields=fields,
+                     nodes=not args.no_nodes)
+    print(f"{args.output}  {size / 1e6:.2f} MB")
+    return 0
+
+
+def add_map_parser(sub: Any) -> None:
+    p = sub.add_parser("map", help="write one interactive map (HTML)",
+                       description="Write a Leaflet map of the corridors with their nodes and "
+                                   "sites, or of your own sites over the corridors. Sites "
+                                   "files: CSV with lon and lat columns (WGS84 degrees), or "
+                                   "GeoJSON Point features.")
+    p.add_argument("-o", "--output", required=True, help="output HTML file")
+    p.add_argument("--sites", metavar="FILE", help="your own sites (CSV or GeoJSON)")
+    p.add_argument("--corridor", action="append", metavar="ID",
+                   help="corridor id to show (repeatable; default: all)")
+    p.add_argument("--offline", action="store_true",
+                   help="inline all scripts and draw country outlines instead of tiles")
+    p.add_argument("--no-nodes", action="store_true", help="leave out the nodes layer")
+    p.add_argument("--title", help="legend and page title")
+    p.set_defaults(func=_run_map)
+
+
+def _run_figure(args: argparse.Namespace) -> int:
+    from .figure import figure
+
+    path = figure(args.output, corridors=args.corridor or True, dpi=args.dpi)
+    print(path)
+    return 0
+
+
+def add_figure_parser(sub: Any) -> None:
+    p = sub.add_parser("figure", help="write a static map figure (PNG or SVG)",
+                       description="Draw the corridors and sites over country outlines with a "
+                                   "legend, scale bar and source note (matplotlib). The "
+                                   "format follows the file name (.png or .svg); output is "
+                                   "deterministic.")
+    p.add_argument("-o", "--output", required=True, help="FILE.png or FILE.svg")
+    p.add_argument("--corridor", action="append", metavar="ID",
+                   help="corridor id to draw (repeatable; default: all)")
+    p.add_argument("--dpi", type=int, default=150, help="PNG resolution (default 150)")
+    p.set_defaults(func=_run_figure)

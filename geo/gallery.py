@@ -1,0 +1,198 @@
+"""The map gallery (``maps/``): overview, one map per corridor, sea versus land, sites, index.
+
+Every page is an offline map (:func:`geo.map` with ``offline=True``): one HTML file with
+Leaflet, jQuery and the country outlines inlined, so it opens from a ``file://`` URL with no
+network.  Pages are byte-for-byte reproducible (deterministic element ids, seeded transit
+simulation, no dates), which lets a test rebuild the gallery and compare it with the
+committed ``maps/``.  Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import shapely
+
+from geo._html import escape_html, json_for_script
+from geo._io import atomic_write
+from geo._popups import fmt_days, fmt_km, text_list
+
+__all__ = ["GalleryPage", "build_gallery", "comparison_routes"]
+
+log = logging.getLogger(__name__)
+
+#: Default end points of the sea-versus-land comparison (node ids).
+COMPARE_FROM = "xian"
+COMPARE_TO = "duisburg"
+_SAFE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class GalleryPage:
+    """One page of the gallery: file name, title, one-line description, size in bytes."""
+
+    file: str
+    title: str
+    description: str
+    size_bytes: int
+    build_s: float
+
+
+def comparison_routes(comparison: Any) -> gpd.GeoDataFrame:
+    """One row per alternative of a :class:`geo.compare.Comparison`, for :func:`geo.map`.
+
+    Columns: ``name`` (title and end point), ``distance_km``, ``transit_days``,
+    ``p10_days``, ``p90_days``, geometry (MultiLineString of the legs, (lon, lat)).
+    """
+    rows, geoms = [], []
+    for _, r in comparison.routes.iterrows():
+        route = comparison.route_objects.get(r["alternative"])
+        if route is None:
+            continue
+        parts = []
+        for g in route.legs.geometry:
+            if g is None or g.is_empty:
+                continue
+            parts.extend(g.geoms if g.geom_type == "MultiLineString" else [g])
+        if not parts:
+            continue
+        name = str(r["title"])
+        if r.get("end_id") and r["end_id"] != comparison.destination_id:
+            name += f" (ends at {r['end_id']}, {fmt_km(r['end_gap_km'])} short)"
+        rows.append({"name": name, "alternative": r["alternative"],
+                     "distance_km": r["distance_km"], "transit_days": r["transit_days"],
+                     "p10_days": r["p10_days"], "p90_days": r["p90_days"]})
+        geoms.append(shapely.MultiLineString([list(p.coords) for p in parts]))
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
+
+
+def _write_page(directory: Path, file: str, *, title: str, description: str,
+                **kwargs: Any) -> GalleryPage:
+    from geo.maps import render_html
+
+    started = time.perf_counter()
+    data = render_html(offline=True, title=title, **kwargs).encode("utf-8")
+    atomic_write(directory / file, data)
+    elapsed = time.perf_counter() - started
+    log.info("wrote %s (%d bytes, %.1f s)", directory / file, len(data), elapsed)
+    return GalleryPage(file, title, description, len(data), elapsed)
+
+
+def _comparison_page(directory: Path, *, origin: str, destination: str,
+                     n_draws: int) -> tuple[GalleryPage | None, str]:
+    try:
+        from geo.compare import compare
+    except ImportError as exc:  # pragma: no cover - transit module not installed
+        return None, f"comparison unavailable: {exc}"
+    from geo._errors import GeoError
+
+    try:
+        result = compare(origin, destination, n_draws=n_draws, seed=0)
+    except (GeoError, LookupError, ValueError) as exc:
+        log.warning("sea-versus-land comparison skipped: %s", exc)
+        return None, f"comparison unavailable: {exc}"
+    routes = comparison_routes(result)
+    days = "; ".join(f"{r['name']}: {fmt_days(r['transit_days'])}"
+                     for _, r in routes.iterrows())
+    note = (f"Likely door-to-door transit days, scenario {result.scenario.name!r} "
+            f"p10-p90 ranges in the gallery index; seed 0, {n_draws} draws.")
+    page = _write_page(directory, "comparison.html",
+                       title=f"Sea versus land: {result.origin_id} to {result.destination_id}",
+                       description=days or "no route found", corridors=False, nodes=False,
+                       sites=False, routes=routes, note=note)
+    table = "".join(
+        f"<tr><td>{escape_html(r['name'])}</td><td>{escape_html(fmt_km(r['distance_km']))}</td>"
+        f"<td>{escape_html(fmt_days(r['transit_days']))}</td>"
+        f"<td>{escape_html(fmt_days(r['p10_days']))} to {escape_html(fmt_days(r['p90_days']))}"
+        f"</td></tr>" for _, r in routes.iterrows())
+    return page, table
+
+
+def build_gallery(directory: str | os.PathLike[str] = "maps", *,
+                  corridors: Sequence[str] | None = None,
+                  comparison: tuple[str, str] | None = (COMPARE_FROM, COMPARE_TO),
+                  n_draws: int = 2000) -> list[GalleryPage]:
+    """Build the offline map gallery in ``directory`` and return its pages.
+
+    Writes ``overview.html`` (all corridors, nodes and sites), ``corridor_<id>.html`` for
+    each corridor (default: all), ``comparison.html`` (the sea and land alternatives of
+    :func:`geo.compare` between ``comparison`` node ids, days per route; skipped with a note
+    when the network cannot route them), ``sites.html`` and ``index.html``.  Corridor pages
+    of corridors that no longer exist are removed.
+    """
+    from geo import layers
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    corridor_gdf = layers.corridors()
+    ids = list(corridor_gdf["id"]) if corridors is None else list(corridors)
+    for cid in ids:
+        if not _SAFE_ID.match(str(cid)):
+            raise ValueError(f"corridor id {cid!r} is not a safe file name "
+                             "(must match ^[a-z][a-z0-9_]*$)")
+    pages = [_write_page(out, "overview.html", title="Corridor atlas: overview",
+                         description="All corridors, nodes and project sites",
+                         corridors=True, nodes=True, sites=True)]
+    by_id = {str(r["id"]): r for _, r in corridor_gdf.iterrows()}
+    for cid in ids:
+        row = by_id[str(cid)]
+        desc = " \u00b7 ".join(x for x in (
+            fmt_km(row.get("length_used_km")),
+            text_list(row.get("countries"), sep=" \u2192 "),
+            text_list(row.get("modes")), text_list(row.get("status"))) if x)
+        pages.append(_write_page(out, f"corridor_{cid}.html", title=str(row["name"]),
+                                 description=desc, corridors=[cid]))
+    table = ""
+    if comparison is not None:
+        page, table = _comparison_page(out, origin=comparison[0], destination=comparison[1],
+                                       n_draws=n_draws)
+        if page is not None:
+            pages.append(page)
+    pages.append(_write_page(out, "sites.html", title="Corridor atlas: project sites",
+                             description="Chinese-financed or -built project sites by sector",
+                             corridors=False, nodes=False, sites=True))
+    keep = {p.file for p in pages}
+    for old in sorted(out.glob("corridor_*.html")):
+        if old.name not in keep:
+            old.unlink()
+            log.info("removed stale %s", old)
+    index = _index_html(pages, comparison_table=table)
+    atomic_write(out / "index.html", index)
+    log.info("gallery: %d pages in %s", len(pages), out)
+    return pages
+
+
+def _index_html(pages: list[GalleryPage], *, comparison_table: str) -> str:
+    from geo._provenance import provenance
+
+    items = "".join(
+        f'<li><a href="{escape_html(p.file)}">{escape_html(p.title)}</a>'
+        f'<br><span class="d">{escape_html(p.description)}</span></li>' for p in pages)
+    table = ""
+    if comparison_table.startswith("<tr>"):
+        table = ("<h2>Sea versus land</h2><table><tr><th>Route</th><th>Distance</th>"
+                 "<th>Likely transit</th><th>p10 to p90</th></tr>"
+                 f"{comparison_table}</table>")
+    elif comparison_table:
+        table = f"<p>{escape_html(comparison_table)}</p>"
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<title>Corridor atlas: map gallery</title><style>"
+        "body{font:15px/1.45 sans-serif;max-width:52em;margin:2em auto;padding:0 1em}"
+        "li{margin:.45em 0}.d{color:#555;font-size:13px}table{border-collapse:collapse}"
+        "td,th{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}"
+        "</style></head><body><h1>Corridor atlas: map gallery</h1>"
+        "<p>Every map is a single HTML file that works offline (Leaflet and the Natural "
+        "Earth country outlines are inlined; no tiles).</p>"
+        f"<ul>{items}</ul>{table}"
+        "<script type=\"application/json\" id=\"provenance\">"
+        f"{json_for_script(provenance())}</script></body></html>\n")

@@ -1,0 +1,225 @@
+"""geo.map: layers, styles, escaping, reproducible bytes, offline assets, user sites files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pytest
+import shapely
+from branca.element import Element
+from folium.plugins import MarkerCluster
+from mapdata import IMG, SCRIPT, TEMPLATE, use_hostile_layers
+from pyproj import Geod
+
+import geo
+from geo._assets import ASSETS, inline_assets
+from geo._errors import GeoError, LayerError
+from geo._mapparts import Legend, deterministic_ids, geodesic_path
+from geo.maps import link_style, node_symbol, read_sites_file, render_html
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    from geo import layers
+
+    monkeypatch.setenv(layers.LAYERS_ENV, str(tmp_path / "layers"))
+    yield use_hostile_layers(tmp_path / "layers")
+
+
+def test_same_inputs_give_identical_bytes(hostile: Path) -> None:
+    first = render_html(offline=True, title=SCRIPT)
+    second = render_html(offline=True, title=SCRIPT)
+    assert first == second
+    assert "map_00000000" in first
+
+
+def test_deterministic_ids_are_scoped_to_the_block() -> None:
+    with deterministic_ids():
+        assert Element()._id == "00000000"
+        with deterministic_ids():  # nested: same counter, ids stay unique
+            assert Element()._id == "00000001"
+    assert re.fullmatch(r"[0-9a-f]{32}", Element()._id)
+
+
+def test_folium_class_asset_lists_are_untouched(hostile: Path) -> None:
+    before = (list(folium.Map.default_js), list(MarkerCluster.default_js))
+    render_html(offline=True)
+    assert (list(folium.Map.default_js), list(MarkerCluster.default_js)) == before
+    assert any("bootstrap" in url for _, url in folium.Map.default_js)
+
+
+def test_offline_page_is_self_contained(hostile: Path) -> None:
+    html = render_html(offline=True)
+    assert "<script src=" not in html and '<link rel="stylesheet"' not in html
+    for word in ("bootstrap", "fontawesome", "awesome-markers", "glyphicons"):
+        assert word not in html.lower()
+    assert "L.Icon.Default.imagePath=''" in html
+    assert "url(images/" not in html and "data:image/png;base64," in html
+    assert "Country outlines" in html
+    assert "tile.openstreetmap.org" not in html
+
+
+def test_online_page_links_only_the_pinned_assets(hostile: Path) -> None:
+    html = render_html(offline=False)
+    urls = set(re.findall(r'<script src="([^"]+)"', html)) | \
+        set(re.findall(r'<link rel="stylesheet" href="([^"]+)"', html))
+    assert urls == {ASSETS[n].url for n in ("leaflet", "jquery", "leaflet_css")}
+
+
+def test_inline_assets_refuses_unknown_external_scripts() -> None:
+    with pytest.raises(GeoError, match="unknown.example"):
+        inline_assets('<script src="https://unknown.example/x.js"></script>')
+
+
+def test_inlined_javascript_cannot_close_its_script_element() -> None:
+    from geo._assets import _safe_js
+
+    assert _safe_js("var s = '</script><p>';") == "var s = '<\\/script><p>';"
+
+
+def test_hostile_text_never_reaches_the_page_raw(hostile: Path) -> None:
+    html = render_html(offline=True, title=f"{SCRIPT} {TEMPLATE}")
+    assert "window.__pwned=1</script>" not in html
+    assert "<img src=x" not in html
+    assert "${7*7}" not in html and "`tick`" not in html and "back\\slash" not in html
+    assert "&lt;/script&gt;" in html and "&#36;{7*7}" in html and "&#96;tick&#96;" in html
+    assert "<title>&lt;/script&gt;" in html
+
+
+def test_legend_escapes_its_labels() -> None:
+    legend = Legend(title=IMG, sections=[], note=TEMPLATE)
+    assert "<img" not in legend.html_text and "&lt;img" in legend.html_text
+    assert "${" not in legend.html_text
+
+
+def test_corridor_subset_draws_its_nodes_and_sites(hostile: Path) -> None:
+    m = geo.map(corridors=["border_run"], offline=True)
+    html = m.get_root().render()
+    assert '"expected": ' not in html  # counts are compact JSON
+    assert '{"corridors":1,"nodes":3,"sites":1}' in html
+
+
+def test_unknown_corridor_id_is_named(hostile: Path) -> None:
+    with pytest.raises(LayerError, match="nowhere"):
+        geo.map(corridors=["nowhere"])
+
+
+@pytest.mark.parametrize(("props", "colour", "dash"), [
+    ({"mode": "rail", "status": "operational"}, "#b2182b", None),
+    ({"mode": "road", "status": "under_construction"}, "#e08214", "9 6"),
+    ({"mode": "ferry", "status": "planned"}, "#2166ac", "2 6"),
+    ({"mode": "hovercraft", "status": "planned"}, "#555555", "2 6"),
+])
+def test_link_style_by_mode_and_status(props: dict, colour: str, dash: str | None) -> None:
+    style = link_style({"properties": props})
+    assert style["color"] == colour
+    assert style.get("dashArray") == dash
+
+
+@pytest.mark.parametrize(("row", "symbol"), [
+    ({"kind": "border_crossing"}, "border_crossing"),
+    ({"kind": "border_crossing", "facilities": ["gauge_change"]}, "border_gauge"),
+    ({"kind": "station", "facilities": ["bogie_exchange"]}, "gauge_change"),
+    ({"kind": "gauge_change", "facilities": None}, "gauge_change"),
+    ({"kind": "sea_port"}, "sea_port"),
+    ({"kind": "town", "facilities": ["ferry_terminal"]}, "sea_port"),
+    ({"kind": "dry_port"}, "dry_port"),
+    ({"kind": "junction"}, "other"),
+])
+def test_node_symbols(row: dict, symbol: str) -> None:
+    assert node_symbol(row) == symbol
+
+
+def test_long_segments_follow_the_geodesic() -> None:
+    # Shanghai to Rotterdam area, test positions: the great circle bulges north
+    path = geodesic_path([(121.5, 31.2), (4.5, 51.9)], max_segment_km=100.0)
+    assert len(path) > 80
+    geod = Geod(ellps="WGS84")
+    mid = geod.npts(121.5, 31.2, 4.5, 51.9, 1)[0]
+    assert max(p[1] for p in path) > 60.0 > mid[1] - 10
+    steps = [geod.inv(*a, *b)[2] / 1000 for a, b in zip(path, path[1:], strict=False)]
+    assert max(steps) <= 100.0 + 1e-6
+
+
+@pytest.mark.parametrize(("coords", "expected_lons"), [
+    ([(179.0, 0.0), (-179.0, 0.0)], [179.0, 181.0]),
+    ([(-179.0, 10.0), (179.0, 10.0)], [-179.0, -181.0]),
+    ([(170.0, 50.0), (-170.0, 50.0), (-160.0, 50.0)], [170.0, 190.0, 200.0]),
+])
+def test_antimeridian_lines_never_jump(coords: list, expected_lons: list) -> None:
+    path = geodesic_path(coords, max_segment_km=10_000.0)
+    assert [p[0] for p in path] == expected_lons
+
+
+@pytest.mark.parametrize("coords", [[], [(10.0, 10.0)], [(10.0, 10.0), (10.0, 10.0)]])
+def test_geodesic_path_edge_cases(coords: list) -> None:
+    assert geodesic_path(coords) == [[c[0], c[1]] for c in coords]
+
+
+def test_routes_layer_lists_days_in_the_legend(hostile: Path) -> None:
+    routes = gpd.GeoDataFrame(
+        {"name": [f"Sea {TEMPLATE}", "Rail"], "transit_days": [38.5, 18.0],
+         "distance_km": [20000.0, 11000.0]},
+        geometry=[shapely.LineString([(121.5, 31.2), (4.5, 51.9)]),
+                  shapely.LineString([(108.9, 34.3), (6.8, 51.4)])], crs="EPSG:4326")
+    html = render_html(corridors=False, nodes=False, sites=False, routes=routes, offline=True)
+    assert "38.5 days" in html and "18.0 days" in html
+    assert '{"routes":2}' in html
+    assert "${7*7}" not in html
+
+
+def test_many_sites_are_clustered(hostile: Path) -> None:
+    pts = gpd.GeoDataFrame({"name": [f"s{i}" for i in range(30)]},
+                           geometry=[shapely.Point(60 + i * 0.1, 40) for i in range(30)],
+                           crs="EPSG:4326")
+    html = render_html(corridors=False, nodes=False, sites=pts, cluster_threshold=10,
+                       offline=True)
+    assert "L.markerClusterGroup" in html and "leaflet.markercluster" in html
+    assert "<script src=" not in html
+
+
+# --------------------------------------------------------------------------- user sites
+
+
+def test_read_sites_csv(tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text(f"name,lon,lat,owner\n{IMG},71.4,51.1,x\nB,69.3,41.3,\n", encoding="utf-8")
+    gdf = read_sites_file(path)
+    assert list(gdf.geometry.x) == [71.4, 69.3] and gdf.crs.to_epsg() == 4326
+    html = render_html(corridors=False, nodes=False, sites=gdf, site_fields=["owner"],
+                       offline=True)
+    assert "<img src=x" not in html
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("name,lon,lat\nA,70,40\nB,x,41\n", "row 2"),
+    ("name,lon,lat\nA,200,40\n", "outside lon"),
+    ("name,x_coord\nA,70\n", "needs longitude and latitude columns"),
+])
+def test_bad_csv_names_file_row_and_field(tmp_path: Path, text: str, needle: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LayerError) as info:
+        read_sites_file(path)
+    assert needle in str(info.value) and "bad.csv" in str(info.value)
+
+
+def test_bad_geojson_names_feature_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "bad.geojson"
+    path.write_text('{"type":"FeatureCollection","features":['
+                    '{"type":"Feature","properties":{"id":"a"},'
+                    '"geometry":{"type":"Point","coordinates":[70,40]}},'
+                    '{"type":"Feature","properties":{"id":"b"},'
+                    '"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}},'
+                    '{"type":"Feature","properties":{"id":"c"},'
+                    '"geometry":{"type":"Point","coordinates":[40,95]}}]}', encoding="utf-8")
+    with pytest.raises(LayerError) as info:
+        read_sites_file(path)
+    report = info.value.report()
+    assert "feature 1, id 'b', field 'geometry'" in report
+    assert "feature 2, id 'c'" in report and "outside" in report
+
