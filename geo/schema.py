@@ -12,7 +12,6 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from typing import Any
 
 __all__ = [
     "CoordQuality",
@@ -32,7 +31,7 @@ __all__ = [
 ]
 
 
-class _StrEnum(str, enum.Enum):
+class _StrEnum(enum.StrEnum):
     """A string enum whose ``parse`` gives a clear "must be one of" error."""
 
     @classmethod
@@ -40,16 +39,13 @@ class _StrEnum(str, enum.Enum):
         return [m.value for m in cls]
 
     @classmethod
-    def parse(cls, value: str) -> "_StrEnum":
+    def parse(cls, value: str) -> _StrEnum:
         try:
             return cls(value)
         except ValueError:
             raise ValueError(
                 f"{value!r} is not a valid {cls.__name__}; must be one of {cls.choices()}"
             ) from None
-
-    def __str__(self) -> str:  # pragma: no cover - cosmetic
-        return self.value
 
 
 class LayerKind(_StrEnum):
