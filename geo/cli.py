@@ -186,9 +186,8 @@ def _add_validate(sub: Any) -> None:
 
 # --------------------------------------------------------------------------- main
 
-from ._cli_transit import add_compare_parser, add_route_parser  # noqa: E402  (route, compare)
-
 from ._cli_maps import add_figure_parser, add_map_parser, add_maps_parser  # noqa: E402
+from ._cli_transit import add_compare_parser, add_route_parser  # noqa: E402  (route, compare)
 
 _ADDERS: list[Callable[[Any], None]] = [
     _add_corridors,
@@ -236,6 +235,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, UnicodeError) as exc:
         print(f"geo {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `geo corridors | head`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -212,4 +212,5 @@ def _corridor_measures(path: Sequence[str], legs: gpd.GeoDataFrame) -> dict[str,
         "documented_share": round(documented_used / used, 4) if used else 0.0,
         "countries": order,
         "length_by_country_km": {k: round(v, 3) for k, v in sorted(by_country.items())},
+        "water_length_km": round(float(legs["water_length_km"].sum()), 3),
     }
