@@ -153,15 +153,16 @@ def figure(path: str | os.PathLike[str], *,
         ax.legend(handles=handles, loc="lower right", fontsize=6.5, ncol=2, framealpha=0.92,
                   title="Links by mode and status; sites by sector", title_fontsize=7)
         if title:
-            fig.suptitle(title, fontsize=11, y=0.975)
-        fig.text(0.01, 0.02,
+            ax.set_title(title, fontsize=11)
+        ax.annotate(
                  f"corridor-atlas {package_version()}. Corridors, nodes and sites: cited layer "
                  "files (each feature lists its sources). Country outlines: Natural Earth 1:50m "
                  "(public domain). Plate carree, aspect set at the mid-latitude; scale measured "
-                 "on the WGS84 geodesic.", fontsize=6, color="#444444")
+                 "on the WGS84 geodesic.", xy=(0.0, -0.012), xycoords="axes fraction",
+                 ha="left", va="top", fontsize=6, color="#444444", wrap=True)
         buf = io.BytesIO()
         metadata = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(buf, format=fmt, metadata=metadata)
+        fig.savefig(buf, format=fmt, metadata=metadata, bbox_inches="tight", pad_inches=0.12)
     out = atomic_write(target, buf.getvalue())
     log.info("wrote figure %s (%d links, %d sites)", out, len(drawn),
              0 if site_gdf is None else len(site_gdf))

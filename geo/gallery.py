@@ -103,7 +103,7 @@ def _comparison_page(directory: Path, *, origin: str, destination: str,
     days = "; ".join(f"{r['name']}: {fmt_days(r['transit_days'])}"
                      for _, r in routes.iterrows())
     note = (f"Likely door-to-door transit days, scenario {result.scenario.name!r} "
-            f"p10-p90 ranges in the gallery index; seed 0, {n_draws} draws.")
+            f"p10-p90 range in each route's popup; seed 0, {n_draws} draws.")
     page = _write_page(directory, "comparison.html",
                        title=f"Sea versus land: {result.origin_id} to {result.destination_id}",
                        description=days or "no route found", corridors=False, nodes=False,

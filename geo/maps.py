@@ -27,6 +27,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import shapely
+import shapely.affinity
 
 from geo._assets import AtlasMap, AtlasMarkerCluster
 from geo._errors import LayerError, Problem
@@ -109,7 +110,8 @@ _CSS = """
  border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.35);max-height:60vh;overflow:auto;max-width:280px}
 .geo-legend-title{font-weight:bold;font-size:13px;margin-bottom:3px}
 .geo-legend-head{font-weight:bold;margin-top:5px}
-.geo-legend-row{display:flex;align-items:center;gap:6px;white-space:nowrap}
+.geo-legend-row{display:flex;align-items:center;gap:6px}
+.geo-legend-row>:first-child{flex:none}
 .geo-legend-note{margin-top:5px;color:#555;white-space:normal;font-size:11px}
 .geo-swatch{display:inline-block;width:12px;height:12px;border-radius:50%;border:1px solid #333}
 .geo-popup{font:12px/1.35 sans-serif;max-width:340px}
@@ -140,9 +142,21 @@ def link_style(feature: Mapping[str, Any]) -> dict[str, Any]:
     return style
 
 
-def country_style(feature: Mapping[str, Any]) -> dict[str, Any]:  # noqa: ARG001
-    """Offline basemap style: pale land, thin grey borders."""
-    return {"color": "#a8a396", "weight": 0.7, "fillColor": "#f3f0e8", "fillOpacity": 1.0}
+def country_style(feature: Mapping[str, Any]) -> dict[str, Any]:
+    """Offline basemap style: pale land with thin grey borders.
+
+    A country whose outline has artefact edges (``outline`` false) is filled without a
+    stroke; its real border segments come as a separate line feature.
+    """
+    geometry_type = str((feature.get("geometry") or {}).get("type"))
+    if "Polygon" in geometry_type:
+        style: dict[str, Any] = {"fillColor": "#f3f0e8", "fillOpacity": 1.0}
+        if (feature.get("properties") or {}).get("outline", True):
+            style.update(color="#a8a396", weight=0.7)
+        else:
+            style["stroke"] = False
+        return style
+    return {"color": "#a8a396", "weight": 0.7, "fill": False}
 
 
 def node_symbol(row: Mapping[str, Any]) -> str:
@@ -338,6 +352,15 @@ def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: _Bounds, cluster_threshold: in
     return group, sectors
 
 
+def _route_popup(name: Any, *, distance: str | None, days: str | None,
+                 days_range: str | None) -> str:
+    rows = "".join(f"<tr><th>{escape_html(k)}</th><td>{escape_html(v)}</td></tr>"
+                   for k, v in (("Distance", distance), ("Likely transit", days),
+                                ("p10 to p90", days_range)) if v)
+    return (f'<div class="geo-popup"><div class="geo-popup-title">{escape_html(name)}</div>'
+            f"<table>{rows}</table></div>")
+
+
 def _route_layer(routes: gpd.GeoDataFrame, *, bounds: _Bounds,
                  max_segment_km: float) -> tuple[folium.FeatureGroup, list[LegendEntry]]:
     group = folium.FeatureGroup(name="Routes")
@@ -347,21 +370,30 @@ def _route_layer(routes: gpd.GeoDataFrame, *, bounds: _Bounds,
         name = row.get("name") or row.get("id") or f"route {k + 1}"
         days = fmt_days(row.get("transit_days"))
         label = f"{name}: {days}" if days else str(name)
+        parts = []
         for part in _line_parts(row.get("geometry")):
             coords = geodesic_path(part, max_segment_km=max_segment_km)
             bounds.add(coords)
-            line = folium.PolyLine([(lat, lon) for lon, lat in coords], color=colour,
-                                   weight=5, opacity=0.8)
-            folium.Tooltip(tooltip_html(name, " \u00b7 ".join(
-                x for x in (fmt_km(row.get("distance_km")), days) if x) or None)).add_to(line)
-            line.add_to(group)
+            parts.append([(lat, lon) for lon, lat in coords])
+        if not parts:
+            continue
+        # earlier routes drawn wider, so routes sharing a leg stay visible side by side
+        line = folium.PolyLine(parts if len(parts) > 1 else parts[0], color=colour,
+                               weight=max(3, 9 - 2 * k), opacity=0.85)
+        folium.Tooltip(tooltip_html(name, " \u00b7 ".join(
+            x for x in (fmt_km(row.get("distance_km")), days) if x) or None)).add_to(line)
+        low, high = fmt_days(row.get("p10_days")), fmt_days(row.get("p90_days"))
+        folium.Popup(_route_popup(name, distance=fmt_km(row.get("distance_km")), days=days,
+                                  days_range=f"{low} to {high}" if low and high else None),
+                     max_width=340).add_to(line)
+        line.add_to(group)
         entries.append(LegendEntry(
             symbol_html=f'<span class="geo-swatch" style="background:{colour}"></span>',
             label=label))
     return group, entries
 
 
-_OUTLINE_CACHE: dict[float, Any] = {}
+_OUTLINE_CACHE: dict[tuple[float, float], list[dict[str, Any]]] = {}
 
 
 def _round_coords(coords: Any, digits: int) -> Any:
@@ -370,33 +402,111 @@ def _round_coords(coords: Any, digits: int) -> Any:
     return [_round_coords(c, digits) for c in coords]
 
 
-def _country_outlines(window: list[list[float]] | None, *, margin_deg: float = 15.0,
-                      tolerance_deg: float = 0.05) -> dict[str, Any]:
-    """Simplified Natural Earth outlines (to 0.01 deg) around ``window`` [[lat, lon], [lat, lon]].
+def _unwrap_ring(coords: Any) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for lon, lat, *_ in coords:
+        if out:
+            lon += 360.0 * round((out[-1][0] - lon) / 360.0)
+        out.append((lon, lat))
+    return out
 
-    Only the countries within ``margin_deg`` of the drawn data are kept (clipped to that
-    box), which keeps an offline page small; without a window the whole world is drawn.
+
+def _split_antimeridian(geom: Any) -> Any:
+    """Polygons whose rings jump across +-180 (e.g. Russia, Fiji) cut into two halves.
+
+    A ring that wraps the whole globe (Antarctica) is dropped: it cannot be drawn on a
+    Web Mercator map as one polygon and is outside every corridor map anyway.
     """
-    geoms = _OUTLINE_CACHE.get(tolerance_deg)
-    if geoms is None:
-        from geo import layers
-
-        geoms = shapely.simplify(layers.countries().geometry.values, tolerance_deg,
-                                 preserve_topology=True)
-        _OUTLINE_CACHE[tolerance_deg] = geoms
-    if window is not None:
-        (lat0, lon0), (lat1, lon1) = window
-        box = shapely.box(max(-180.0, lon0 - margin_deg), max(-90.0, lat0 - margin_deg),
-                          min(180.0, lon1 + margin_deg), min(90.0, lat1 + margin_deg))
-        geoms = shapely.intersection(geoms, box)
-    features = []
-    for k, geom in enumerate(geoms):
-        if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+    if geom is None or geom.is_empty:
+        return geom
+    parts = []
+    for poly in shapely.get_parts(geom):
+        ring = list(poly.exterior.coords)
+        if not any(abs(a[0] - b[0]) > 180 for a, b in zip(ring, ring[1:], strict=False)):
+            parts.append(poly)
             continue
-        mapped = shapely.geometry.mapping(geom)
-        features.append({"type": "Feature", "id": str(k), "properties": {},
-                         "geometry": {"type": mapped["type"],
-                                      "coordinates": _round_coords(mapped["coordinates"], 2)}})
+        shell = _unwrap_ring(ring)
+        lons = [c[0] for c in shell]
+        if max(lons) - min(lons) >= 359.0 or abs(shell[0][0] - shell[-1][0]) > 1e-9:
+            continue
+        whole = shapely.Polygon(shell, [_unwrap_ring(r.coords) for r in poly.interiors])
+        whole = shapely.make_valid(whole)
+        for shift in (-360.0, 0.0, 360.0):
+            window = shapely.box(-180.0 - shift, -90.0, 180.0 - shift, 90.0)
+            piece = shapely.affinity.translate(shapely.intersection(whole, window), shift)
+            parts.extend(g for g in shapely.get_parts(piece) if g.geom_type == "Polygon")
+    return shapely.MultiPolygon(parts) if parts else shapely.Polygon()
+
+
+def _without_long_edges(line: Any, *, max_lon_span: float = 15.0) -> list[shapely.LineString]:
+    """The line cut where one edge spans more than ``max_lon_span`` degrees of longitude.
+
+    Such edges are artefacts of the outline source (Russia's ring in the bundled Natural
+    Earth conversion has edges of 20-140 degrees along the Arctic coast); no real border
+    segment at 1:50m is that long, so the basemap leaves them out.
+    """
+    out, current = [], []
+    for c in line.coords:
+        if current and abs(c[0] - current[-1][0]) > max_lon_span:
+            if len(current) > 1:
+                out.append(shapely.LineString(current))
+            current = []
+        current.append((c[0], c[1]))
+    if len(current) > 1:
+        out.append(shapely.LineString(current))
+    return out
+
+
+def _has_long_edge(geom: Any, *, max_lon_span: float = 15.0) -> bool:
+    for poly in shapely.get_parts(geom):
+        for ring in (poly.exterior, *poly.interiors):
+            xs = [c[0] for c in ring.coords]
+            if any(abs(a - b) > max_lon_span for a, b in zip(xs, xs[1:], strict=False)):
+                return True
+    return False
+
+
+def _outline_features(tolerance_deg: float, min_area_deg2: float) -> list[dict[str, Any]]:
+    from geo import layers
+
+    features: list[dict[str, Any]] = []
+    for k, raw in enumerate(layers.countries().geometry):
+        geom = shapely.make_valid(shapely.simplify(_split_antimeridian(raw), tolerance_deg,
+                                                   preserve_topology=True))
+        polys = [p for p in shapely.get_parts(geom)
+                 if p.geom_type == "Polygon" and p.area >= min_area_deg2]
+        if not polys:
+            continue
+        land = shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
+        mapped = shapely.geometry.mapping(land)
+        broken = _has_long_edge(land)
+        features.append({"type": "Feature", "id": f"land{k}",
+                         "properties": {"outline": not broken},
+                         "geometry": {"type": mapped["type"], "coordinates":
+                                      _round_coords(mapped["coordinates"], 2)}})
+        if broken:  # stroke only the real border segments of a damaged ring
+            lines = [seg for p in polys for ring in (p.exterior, *p.interiors)
+                     for seg in _without_long_edges(ring)]
+            if lines:
+                features.append({"type": "Feature", "id": f"border{k}", "properties": {},
+                                 "geometry": {"type": "MultiLineString", "coordinates":
+                                              _round_coords([list(ln.coords) for ln in lines],
+                                                            2)}})
+    return features
+
+
+def _country_outlines(*, tolerance_deg: float = 0.08,
+                      min_area_deg2: float = 0.02) -> dict[str, Any]:
+    """Simplified Natural Earth land and borders for the offline basemap (to 0.01 deg).
+
+    The whole world is drawn (a clipped window shows its straight edges when zoomed out);
+    islands smaller than ``min_area_deg2`` square degrees are left out to keep pages small.
+    """
+    key = (tolerance_deg, min_area_deg2)
+    features = _OUTLINE_CACHE.get(key)
+    if features is None:
+        features = _outline_features(tolerance_deg, min_area_deg2)
+        _OUTLINE_CACHE[key] = features
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -576,7 +686,7 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
         expected["sites"] = len(site_gdf)
 
     if basemap if basemap is not None else use_tiles is None:
-        outlines = folium.GeoJson(_country_outlines(bounds.fit()), name="Country outlines",
+        outlines = folium.GeoJson(_country_outlines(), name="Country outlines",
                                   style_function=country_style, interactive=False,
                                   smooth_factor=1.5)
         m.add_child(outlines, index=0)  # drawn first, below every other layer
