@@ -26,10 +26,9 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-import shapely
-import shapely.affinity
 
 from geo._assets import AtlasMap, AtlasMarkerCluster
+from geo._basemap import country_outlines, country_style
 from geo._errors import LayerError, Problem
 from geo._html import escape_html
 from geo._mapparts import (
@@ -52,6 +51,7 @@ from geo._popups import (
     text_list,
     tooltip_html,
 )
+from geo._sitesfile import read_sites_file
 
 __all__ = [
     "MODE_COLOURS",
@@ -61,7 +61,9 @@ __all__ = [
     "link_style",
     "make_map",
     "node_symbol",
+    "read_sites_file",
     "render_html",
+    "save_html",
 ]
 
 log = logging.getLogger(__name__)
@@ -142,23 +144,6 @@ def link_style(feature: Mapping[str, Any]) -> dict[str, Any]:
     return style
 
 
-def country_style(feature: Mapping[str, Any]) -> dict[str, Any]:
-    """Offline basemap style: pale land with thin grey borders.
-
-    A country whose outline has artefact edges (``outline`` false) is filled without a
-    stroke; its real border segments come as a separate line feature.
-    """
-    geometry_type = str((feature.get("geometry") or {}).get("type"))
-    if "Polygon" in geometry_type:
-        style: dict[str, Any] = {"fillColor": "#f3f0e8", "fillOpacity": 1.0}
-        if (feature.get("properties") or {}).get("outline", True):
-            style.update(color="#a8a396", weight=0.7)
-        else:
-            style["stroke"] = False
-        return style
-    return {"color": "#a8a396", "weight": 0.7, "fill": False}
-
-
 def node_symbol(row: Mapping[str, Any]) -> str:
     """Symbol key of a node: border crossing, break of gauge, port, or other."""
     kind = str(row.get("kind") or "")
@@ -209,7 +194,11 @@ def _select_corridors(corridors: Any) -> tuple[gpd.GeoDataFrame | None, bool]:
 def _records(gdf: gpd.GeoDataFrame | None) -> list[dict[str, Any]]:
     if gdf is None or len(gdf) == 0:
         return []
-    return [dict(r) for _, r in gdf.iterrows()]
+    geometry = list(gdf.geometry)
+    rows = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    for row, geom in zip(rows, geometry, strict=True):
+        row["geometry"] = geom
+    return rows
 
 
 def _check_crs(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
@@ -352,6 +341,50 @@ def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: _Bounds, cluster_threshold: in
     return group, sectors
 
 
+_BIG_SITES_JS = """function (feature, layer) {
+    var p = feature.properties;
+    layer.setStyle({fillColor: p.c, fillOpacity: p.o});
+    layer.bindTooltip(p.t, {sticky: true});
+    layer.bindPopup(p.p, {maxWidth: 360});
+}"""
+
+
+def _site_layer_big(gdf: gpd.GeoDataFrame, *, bounds: _Bounds,
+                    extra_fields: Sequence[str]) -> tuple[Any, set[str]]:
+    """Many sites as one GeoJson layer of canvas circle markers, built in the browser.
+
+    Tooltip and popup HTML travel as pre-escaped feature properties (the browser sets them
+    with ``bindTooltip``/``bindPopup``, i.e. as HTML, which is why they are escaped here),
+    so Python builds one object instead of one per site.
+    """
+    from folium.utilities import JsCode
+
+    sectors: set[str] = set()
+    features = []
+    for row in _records(gdf):
+        geom = row.get("geometry")
+        if geom is None or geom.is_empty:
+            continue
+        if geom.geom_type != "Point":
+            geom = geom.representative_point()
+        sector = row.get("sector")
+        sector = None if is_missing(sector) else str(sector)
+        if sector:
+            sectors.add(sector)
+        bounds.add([(geom.x, geom.y)])
+        features.append({"type": "Feature", "properties": {
+            "c": SECTOR_COLOURS.get(sector or "", _SITE_DEFAULT),
+            "o": 0.45 if str(row.get("status")) in _SITE_FADED else 0.9,
+            "t": tooltip_html(row.get("name") or row.get("id") or "site", text_list(sector)),
+            "p": site_popup(row, extra_fields=extra_fields)},
+            "geometry": {"type": "Point", "coordinates": [round(geom.x, 6), round(geom.y, 6)]}})
+    layer = folium.GeoJson({"type": "FeatureCollection", "features": features}, name="Sites",
+                           marker=folium.CircleMarker(radius=4, weight=1, color="#222222",
+                                                      fill=True),
+                           on_each_feature=JsCode(_BIG_SITES_JS))
+    return layer, sectors
+
+
 def _route_popup(name: Any, *, distance: str | None, days: str | None,
                  days_range: str | None) -> str:
     rows = "".join(f"<tr><th>{escape_html(k)}</th><td>{escape_html(v)}</td></tr>"
@@ -391,123 +424,6 @@ def _route_layer(routes: gpd.GeoDataFrame, *, bounds: _Bounds,
             symbol_html=f'<span class="geo-swatch" style="background:{colour}"></span>',
             label=label))
     return group, entries
-
-
-_OUTLINE_CACHE: dict[tuple[float, float], list[dict[str, Any]]] = {}
-
-
-def _round_coords(coords: Any, digits: int) -> Any:
-    if coords and isinstance(coords[0], int | float):
-        return [round(float(c), digits) for c in coords]
-    return [_round_coords(c, digits) for c in coords]
-
-
-def _unwrap_ring(coords: Any) -> list[tuple[float, float]]:
-    out: list[tuple[float, float]] = []
-    for lon, lat, *_ in coords:
-        if out:
-            lon += 360.0 * round((out[-1][0] - lon) / 360.0)
-        out.append((lon, lat))
-    return out
-
-
-def _split_antimeridian(geom: Any) -> Any:
-    """Polygons whose rings jump across +-180 (e.g. Russia, Fiji) cut into two halves.
-
-    A ring that wraps the whole globe (Antarctica) is dropped: it cannot be drawn on a
-    Web Mercator map as one polygon and is outside every corridor map anyway.
-    """
-    if geom is None or geom.is_empty:
-        return geom
-    parts = []
-    for poly in shapely.get_parts(geom):
-        ring = list(poly.exterior.coords)
-        if not any(abs(a[0] - b[0]) > 180 for a, b in zip(ring, ring[1:], strict=False)):
-            parts.append(poly)
-            continue
-        shell = _unwrap_ring(ring)
-        lons = [c[0] for c in shell]
-        if max(lons) - min(lons) >= 359.0 or abs(shell[0][0] - shell[-1][0]) > 1e-9:
-            continue
-        whole = shapely.Polygon(shell, [_unwrap_ring(r.coords) for r in poly.interiors])
-        whole = shapely.make_valid(whole)
-        for shift in (-360.0, 0.0, 360.0):
-            window = shapely.box(-180.0 - shift, -90.0, 180.0 - shift, 90.0)
-            piece = shapely.affinity.translate(shapely.intersection(whole, window), shift)
-            parts.extend(g for g in shapely.get_parts(piece) if g.geom_type == "Polygon")
-    return shapely.MultiPolygon(parts) if parts else shapely.Polygon()
-
-
-def _without_long_edges(line: Any, *, max_lon_span: float = 15.0) -> list[shapely.LineString]:
-    """The line cut where one edge spans more than ``max_lon_span`` degrees of longitude.
-
-    Such edges are artefacts of the outline source (Russia's ring in the bundled Natural
-    Earth conversion has edges of 20-140 degrees along the Arctic coast); no real border
-    segment at 1:50m is that long, so the basemap leaves them out.
-    """
-    out, current = [], []
-    for c in line.coords:
-        if current and abs(c[0] - current[-1][0]) > max_lon_span:
-            if len(current) > 1:
-                out.append(shapely.LineString(current))
-            current = []
-        current.append((c[0], c[1]))
-    if len(current) > 1:
-        out.append(shapely.LineString(current))
-    return out
-
-
-def _has_long_edge(geom: Any, *, max_lon_span: float = 15.0) -> bool:
-    for poly in shapely.get_parts(geom):
-        for ring in (poly.exterior, *poly.interiors):
-            xs = [c[0] for c in ring.coords]
-            if any(abs(a - b) > max_lon_span for a, b in zip(xs, xs[1:], strict=False)):
-                return True
-    return False
-
-
-def _outline_features(tolerance_deg: float, min_area_deg2: float) -> list[dict[str, Any]]:
-    from geo import layers
-
-    features: list[dict[str, Any]] = []
-    for k, raw in enumerate(layers.countries().geometry):
-        geom = shapely.make_valid(shapely.simplify(_split_antimeridian(raw), tolerance_deg,
-                                                   preserve_topology=True))
-        polys = [p for p in shapely.get_parts(geom)
-                 if p.geom_type == "Polygon" and p.area >= min_area_deg2]
-        if not polys:
-            continue
-        land = shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
-        mapped = shapely.geometry.mapping(land)
-        broken = _has_long_edge(land)
-        features.append({"type": "Feature", "id": f"land{k}",
-                         "properties": {"outline": not broken},
-                         "geometry": {"type": mapped["type"], "coordinates":
-                                      _round_coords(mapped["coordinates"], 2)}})
-        if broken:  # stroke only the real border segments of a damaged ring
-            lines = [seg for p in polys for ring in (p.exterior, *p.interiors)
-                     for seg in _without_long_edges(ring)]
-            if lines:
-                features.append({"type": "Feature", "id": f"border{k}", "properties": {},
-                                 "geometry": {"type": "MultiLineString", "coordinates":
-                                              _round_coords([list(ln.coords) for ln in lines],
-                                                            2)}})
-    return features
-
-
-def _country_outlines(*, tolerance_deg: float = 0.08,
-                      min_area_deg2: float = 0.02) -> dict[str, Any]:
-    """Simplified Natural Earth land and borders for the offline basemap (to 0.01 deg).
-
-    The whole world is drawn (a clipped window shows its straight edges when zoomed out);
-    islands smaller than ``min_area_deg2`` square degrees are left out to keep pages small.
-    """
-    key = (tolerance_deg, min_area_deg2)
-    features = _OUTLINE_CACHE.get(key)
-    if features is None:
-        features = _outline_features(tolerance_deg, min_area_deg2)
-        _OUTLINE_CACHE[key] = features
-    return {"type": "FeatureCollection", "features": features}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -551,6 +467,7 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
              title: str | None = None,
              transit_days: Mapping[str, float] | None = None,
              cluster_threshold: int = 150,
+             big_threshold: int = 3000,
              max_segment_km: float = 100.0,
              site_fields: Sequence[str] = (),
              note: str | None = None,
@@ -568,7 +485,9 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
     nodes, sites
         ``True`` (bundled layer; only the nodes and sites of the chosen corridors when
         ``corridors`` is a subset), a GeoDataFrame of Points, or ``False``.  Sites are
-        clustered when there are more than ``cluster_threshold``.
+        clustered when there are more than ``cluster_threshold``; above ``big_threshold``
+        they become one canvas GeoJson layer whose markers are built in the browser
+        (about 10^5 points stay practical).
     routes
         Optional GeoDataFrame of routes (``name``, LineString geometry, optional
         ``distance_km`` and ``transit_days``), each drawn in its own colour.
@@ -598,14 +517,16 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
         return _make_map(corridors=corridors, nodes=nodes, sites=sites, routes=routes,
                          links=links, offline=offline, tiles=tiles, basemap=basemap,
                          title=title, transit_days=dict(transit_days or {}),
-                         cluster_threshold=cluster_threshold, max_segment_km=max_segment_km,
+                         cluster_threshold=cluster_threshold, big_threshold=big_threshold,
+                         max_segment_km=max_segment_km,
                          site_fields=site_fields, note=note, width=width, height=height)
 
 
 def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFrame | None,
               links: gpd.GeoDataFrame | None, offline: bool, tiles: str | None,
               basemap: bool | None, title: str | None, transit_days: dict[str, float],
-              cluster_threshold: int, max_segment_km: float, site_fields: Sequence[str],
+              cluster_threshold: int, big_threshold: int, max_segment_km: float,
+              site_fields: Sequence[str],
               note: str | None, width: str, height: str) -> folium.Map:
     from geo import layers
 
@@ -641,8 +562,10 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
         site_gdf = None
 
     use_tiles = None if offline else tiles
+    big = site_gdf is not None and len(site_gdf) > big_threshold
     m = AtlasMap(offline=offline, title=escape_html(title) if title else None,
                  tiles=use_tiles, control_scale=True, width=width, height=height,
+                 prefer_canvas=big,
                  zoom_control=True)
     StyleSheet(_CSS).add_to(m)
     hook_layers: dict[str, Any] = {}
@@ -676,9 +599,12 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
 
     sectors: set[str] = set()
     if site_gdf is not None and len(site_gdf):
-        group, sectors = _site_layer(site_gdf, bounds=bounds,
-                                     cluster_threshold=cluster_threshold,
-                                     extra_fields=site_fields)
+        if len(site_gdf) > big_threshold:
+            group, sectors = _site_layer_big(site_gdf, bounds=bounds, extra_fields=site_fields)
+        else:
+            group, sectors = _site_layer(site_gdf, bounds=bounds,
+                                         cluster_threshold=cluster_threshold,
+                                         extra_fields=site_fields)
         if "sector" not in site_gdf.columns or site_gdf["sector"].isna().any():
             sectors.add("")
         group.add_to(m)
@@ -686,7 +612,7 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
         expected["sites"] = len(site_gdf)
 
     if basemap if basemap is not None else use_tiles is None:
-        outlines = folium.GeoJson(_country_outlines(), name="Country outlines",
+        outlines = folium.GeoJson(country_outlines(), name="Country outlines",
                                   style_function=country_style, interactive=False,
                                   smooth_factor=1.5)
         m.add_child(outlines, index=0)  # drawn first, below every other layer
@@ -734,97 +660,3 @@ def save_html(path: str | os.PathLike[str], **kwargs: Any) -> int:
     atomic_write(path, data)
     log.info("wrote map %s (%d bytes)", path, len(data))
     return len(data)
-
-
-# ---------------------------------------------------------------------------------------------
-# A user's own sites (geo map --sites FILE)
-
-_LON_NAMES = ("lon", "longitude", "lng", "x")
-_LAT_NAMES = ("lat", "latitude", "y")
-
-
-def read_sites_file(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
-    """Read a user's sites from CSV (``lon``/``lat`` columns) or GeoJSON (Point features).
-
-    Every problem is reported at once as a :class:`~geo._errors.LayerError` naming the
-    file, the row (CSV, 1-based after the header) or feature (GeoJSON, 0-based) and the
-    field.  Coordinates must be WGS84 degrees, lon in [-180, 180] and lat in [-90, 90].
-    """
-    import json
-
-    import pandas as pd
-
-    p = os.fspath(path)
-    name = p
-    problems: list[Problem] = []
-    lowered = p.lower()
-    if lowered.endswith((".geojson", ".json")):
-        try:
-            with open(p, encoding="utf-8") as fh:
-                data = json.load(fh)
-        except ValueError as exc:
-            raise LayerError([Problem(name, None, None, None, f"not valid JSON: {exc}")]) \
-                from None
-        features = data.get("features") if isinstance(data, dict) else None
-        if not isinstance(features, list):
-            raise LayerError([Problem(name, None, None, None,
-                                      "expected a GeoJSON FeatureCollection with 'features'")])
-        records, points = [], []
-        for i, feat in enumerate(features):
-            geom = feat.get("geometry") if isinstance(feat, dict) else None
-            props = (feat.get("properties") or {}) if isinstance(feat, dict) else {}
-            fid = str(props.get("id")) if props.get("id") is not None else None
-            if not isinstance(geom, dict) or geom.get("type") != "Point":
-                problems.append(Problem(name, i, fid, "geometry",
-                                        "must be a Point with [lon, lat] coordinates"))
-                continue
-            coords = geom.get("coordinates") or []
-            lonlat = _check_lonlat(coords[:2] if len(coords) >= 2 else None, name, i, fid,
-                                   "geometry", problems)
-            if lonlat is not None:
-                records.append(dict(props))
-                points.append(shapely.Point(*lonlat))
-        if problems:
-            raise LayerError(problems)
-        return gpd.GeoDataFrame(pd.DataFrame.from_records(records) if records else None,
-                                geometry=points, crs="EPSG:4326")
-    if not lowered.endswith((".csv", ".txt")):
-        raise LayerError([Problem(name, None, None, None,
-                                  "unknown sites file type; use .csv (lon, lat columns) "
-                                  "or .geojson (Point features)")])
-    frame = pd.read_csv(p, dtype=str, keep_default_na=False)
-    cols = {c.lower().strip(): c for c in frame.columns}
-    lon_col = next((cols[c] for c in _LON_NAMES if c in cols), None)
-    lat_col = next((cols[c] for c in _LAT_NAMES if c in cols), None)
-    if lon_col is None or lat_col is None:
-        raise LayerError([Problem(name, None, None, "lon/lat",
-                                  f"needs longitude and latitude columns (one of {_LON_NAMES} "
-                                  f"and one of {_LAT_NAMES}); found {list(frame.columns)}")])
-    points = []
-    for i, (lon, lat) in enumerate(zip(frame[lon_col], frame[lat_col], strict=True)):
-        rid = str(frame["id"].iloc[i]) if "id" in frame.columns else None
-        lonlat = _check_lonlat([lon, lat], name, i + 1, rid, f"{lon_col}/{lat_col}",
-                               problems, row_word=True)
-        points.append(shapely.Point(*lonlat) if lonlat else None)
-    if problems:
-        raise LayerError(problems)
-    props = frame.drop(columns=[lon_col, lat_col]).replace("", None)
-    return gpd.GeoDataFrame(props, geometry=points, crs="EPSG:4326")
-
-
-def _check_lonlat(values: Any, file: str, index: int, fid: str | None, field: str,
-                  problems: list[Problem], *, row_word: bool = False) -> tuple[float, float] | None:
-    where = f"row {index}: " if row_word else ""
-    try:
-        lon, lat = (float(v) for v in values)
-    except (TypeError, ValueError):
-        problems.append(Problem(file, None if row_word else index, fid, field,
-                                f"{where}longitude and latitude must be numbers, got "
-                                f"{values!r}"))
-        return None
-    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0) or lon != lon or lat != lat:
-        problems.append(Problem(file, None if row_word else index, fid, field,
-                                f"{where}({lon}, {lat}) is outside lon [-180, 180], "
-                                "lat [-90, 90]; columns must be (lon, lat) in degrees"))
-        return None
-    return lon, lat

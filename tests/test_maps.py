@@ -223,3 +223,14 @@ def test_bad_geojson_names_feature_and_field(tmp_path: Path) -> None:
     assert "feature 1, id 'b', field 'geometry'" in report
     assert "feature 2, id 'c'" in report and "outside" in report
 
+
+
+def test_big_site_layers_carry_escaped_popups_as_data(hostile: Path) -> None:
+    pts = gpd.GeoDataFrame({"name": [IMG, TEMPLATE, "c"], "sector": ["hydro", "port", None]},
+                           geometry=[shapely.Point(60 + i, 40) for i in range(3)],
+                           crs="EPSG:4326")
+    html = render_html(corridors=False, nodes=False, sites=pts, big_threshold=2, offline=True)
+    assert "L.markerClusterGroup" not in html and "preferCanvas\": true" in html
+    assert "layer.bindPopup(p.p" in html
+    assert "<img src=x" not in html and "${7*7}" not in html
+    assert '{"sites":3}' in html

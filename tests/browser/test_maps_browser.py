@@ -135,3 +135,30 @@ def test_layer_control_toggles_sites_off(offline_page: Any, hostile_map: Path) -
     assert page.locator(".leaflet-marker-pane .geo-node").count() == 0
     offline_page.screenshot("hostile_map_toggled.png")
     offline_page.check_clean()
+
+
+def test_big_site_layer_shows_hostile_text_literally(offline_page: Any, tmp_path: Path) -> None:
+    import geopandas as gpd
+    import shapely
+
+    from geo.maps import save_html
+
+    pts = gpd.GeoDataFrame({"name": list(HOSTILE), "sector": ["hydro", "port", "rail"]},
+                           geometry=[shapely.Point(60 + 2 * i, 40) for i in range(3)],
+                           crs="EPSG:4326")
+    out = tmp_path / "big.html"
+    save_html(out, corridors=False, nodes=False, sites=pts, big_threshold=2, offline=True)
+    offline_page.open(out)
+    page = offline_page.page
+    texts = page.evaluate("""() => window.geoAtlas.layers.sites.getLayers().map(m => {
+        m.openPopup(); const p = m.getPopup().getElement().innerText; m.closePopup();
+        m.openTooltip(); const t = m.getTooltip().getElement().innerText; m.closeTooltip();
+        return p + "\\n" + t;
+    })""")
+    assert len(texts) == 3
+    for hostile, text in zip(HOSTILE, texts, strict=True):
+        assert hostile in text
+    assert "49" not in texts[2]
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator(".leaflet-overlay-pane canvas").count() == 1
+    offline_page.check_clean()
