@@ -17,6 +17,8 @@ from ._provenance import package_version, provenance
 from ._route import Route
 from .compare import compare
 from .export import export
+from .figure import figure
+from .gallery import build_gallery
 from .layers import (
     corridors,
     countries,
@@ -27,8 +29,6 @@ from .layers import (
     sites,
     validate,
 )
-from .figure import figure
-from .gallery import build_gallery
 from .maps import make_map as map  # noqa: A001 - shadows the builtin only as geo.map
 from .measure import geodesic_length_km
 from .network import od_matrix, route
