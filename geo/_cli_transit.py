@@ -56,9 +56,10 @@ def _run_route(args: argparse.Namespace) -> int:
         s = rt.summary()
         title = f"route {n}: " if args.k > 1 else ""
         print(f"{title}{rt.origin_id} -> {rt.destination_id}, scenario {s['scenario']!r}: "
-              f"{s['distance_km']:,.0f} km, {s['transit_days']:.1f} days likely "
+              f"{s['distance_km']:,.0f} km, {s['transit_days']:.1f} days median "
               f"(p10-p90 {s['p10_days']:.1f}-{s['p90_days']:.1f}; moving "
-              f"{s['moving_days']:.1f}, waiting {s['dwell_days']:.1f})")
+              f"{s['moving_days']:.1f}, waiting {s['dwell_days']:.1f}; all parameters "
+              f"likely {s['all_likely_days']:.1f})")
         if rt.origin_snap_km or rt.destination_snap_km:
             print(f"snapped: origin {rt.origin_snap_km:.1f} km, destination "
                   f"{rt.destination_snap_km:.1f} km")
@@ -109,15 +110,20 @@ def _run_compare(args: argparse.Namespace) -> int:
             sys.stdout.write(claims.to_csv(index=False))
         return 0
     print(f"{c.origin_id} -> {c.destination_id}, scenario {c.scenario.name!r}")
-    rows = [[r.title, str(r.end_id), _fmt(r.end_gap_km), _fmt(r.distance_km),
-             _fmt(r.moving_days, ".1f"), _fmt(r.dwell_days, ".1f"), _fmt(r.transit_days, ".1f"),
-             f"{_fmt(r.p10_days, '.1f')}-{_fmt(r.p90_days, '.1f')}", str(r.note or "")]
+    rows = [[r.title, r.end_id if isinstance(r.end_id, str) else "-", _fmt(r.end_gap_km),
+             _fmt(r.distance_km), _fmt(r.moving_days, ".1f"), _fmt(r.dwell_days, ".1f"),
+             _fmt(r.transit_days, ".1f"),
+             f"{_fmt(r.p10_days, '.1f')}-{_fmt(r.p90_days, '.1f')}"
+             if r.p10_days == r.p10_days else "-",
+             _fmt(r.all_likely_days, ".1f"), str(r.note or "")]
             for r in c.routes.itertuples()]
-    print(_table(rows, ["route", "ends at", "gap_km", "km", "moving_d", "waiting_d", "days",
-                        "p10-p90", "note"]))
+    print(_table(rows, ["route", "ends at", "gap_km", "km", "moving_d", "waiting_d",
+                        "median_d", "p10-p90", "all_likely_d", "note"]))
     if claims is not None:
-        print("\nClaims next to the model (days: likely, p10-p90 per scenario)")
-        cols = [c_ for c_ in claims.columns if c_.endswith("_days") or c_.endswith("_range")]
+        print("\nClaims next to the model (days: median, p10-p90 per scenario; "
+              "all-likely figures in --format csv/json)")
+        cols = [c_ for c_ in claims.columns if (c_.endswith("_days") or c_.endswith("_range"))
+                and not c_.endswith("_all_likely_days")]
         rows = [[r["claim_id"], r["kind"], r["claimed"], r["model_route"],
                  _fmt(r["model_distance_km"]), *[_fmt(r[c_], ".1f") if c_.endswith("_days")
                                                  else str(r[c_]) for c_ in cols],

@@ -6,6 +6,11 @@ merged into one **leg**.  A leg's ``dwell_h`` is the waiting it incurs: the tran
 start node (break of gauge, port handling, transshipment), border crossings on it, the ferry
 wait, port calls and canal transits on sea legs, and handling at the first or last sea port.
 
+Headline times are the Monte Carlo median (see :mod:`geo.transit`).  Every leg's
+``moving_h``/``dwell_h`` is evaluated with the parameters of the **median draw**, so the legs
+add up to the route's median; ``all_likely_h`` is the leg's time with every parameter at its
+likely value (an extra, not the headline).
+
 Times in hours, distances in km, coordinates (lon, lat).
 """
 
@@ -19,14 +24,21 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString
 
-from .transit import Exposure, Scenario, TransitEstimate, estimate, moving_dwell_h
+from .transit import (
+    Exposure,
+    Scenario,
+    TransitEstimate,
+    estimate,
+    moving_dwell_at,
+    moving_dwell_h,
+)
 
 __all__ = ["LEG_COLUMNS", "Route", "Step", "build_route"]
 
 #: Columns of :attr:`Route.legs`, in order (geometry last).
 LEG_COLUMNS = [
     "leg", "mode", "gauge_mm", "from_id", "to_id", "from_name", "to_name", "distance_km",
-    "moving_h", "dwell_h", "total_h", "dwell_note", "countries", "passages", "link_ids",
+    "moving_h", "dwell_h", "total_h", "all_likely_h", "dwell_note", "countries", "passages", "link_ids",
 ]
 
 
@@ -55,7 +67,8 @@ class Route:
     exposure : Exposure
         Kilometres by mode and counts of waiting events, for the whole route.
     estimate : TransitEstimate
-        Likely transit time and its range (hours).
+        Median transit time (the headline), its moving/waiting split, its range and the
+        all-likely figure (hours).
     scenario : Scenario
     optimize : str
         ``"time"`` or ``"distance"``.
@@ -80,19 +93,28 @@ class Route:
 
     @property
     def moving_h(self) -> float:
+        """Moving hours of the median draw."""
         return self.estimate.moving_h
 
     @property
     def dwell_h(self) -> float:
+        """Waiting hours of the median draw."""
         return self.estimate.dwell_h
 
     @property
     def total_h(self) -> float:
-        return self.estimate.likely_h
+        """The headline: Monte Carlo median, hours (= moving_h + dwell_h)."""
+        return self.estimate.total_h
 
     @property
     def transit_days(self) -> float:
-        return self.estimate.likely_h / 24.0
+        """The headline: Monte Carlo median, days."""
+        return self.estimate.total_h / 24.0
+
+    @property
+    def all_likely_h(self) -> float:
+        """Every parameter at its likely value, hours (not the headline)."""
+        return self.estimate.all_likely_h
 
     @property
     def node_ids(self) -> list[str]:
@@ -123,7 +145,7 @@ class Route:
             "scenario": self.scenario.name, "optimize": self.optimize,
             "distance_km": round(self.distance_km, 1),
             "moving_h": round(self.moving_h, 1), "dwell_h": round(self.dwell_h, 1),
-            "total_h": round(self.total_h, 1),
+            "total_h": round(self.total_h, 1), "all_likely_h": round(self.all_likely_h, 1),
             **{k: round(v, 2) for k, v in days.items()},
             "n_draws": self.estimate.n_draws, "seed": self.estimate.seed,
             "modes": self.modes, "countries": self.countries,
@@ -149,7 +171,9 @@ class Route:
             "properties": self.summary(),
             "provenance": provenance(scenario=self.scenario.describe(),
                                      model="geo.transit: moving = distance_km / speed_kmh; "
-                                           "waiting from scenario dwell_h"),
+                                           "waiting from scenario dwell_h; transit_days = "
+                                           "Monte Carlo median, legs split as the median "
+                                           "draw"),
         }
 
 
@@ -230,23 +254,25 @@ def build_route(
                          "to_id": end, "exposure": exp, "coords": coords, "notes": notes,
                          "countries": list(st.data["countries"]),
                          "passages": list(st.data["passages"]), "link_ids": [st.key]})
+    est: TransitEstimate = estimate(total, scenario=scenario, n_draws=n_draws, seed=seed)
     rows = []
     for n, leg in enumerate(legs, start=1):
-        moving, dwell = moving_dwell_h(leg["exposure"], scenario=scenario)
+        moving, dwell = moving_dwell_at(leg["exposure"], values=est.median_values)
         rows.append({
             "leg": n, "mode": leg["mode"], "gauge_mm": leg["gauge_mm"],
             "from_id": leg["from_id"], "to_id": leg["to_id"],
             "from_name": node_name.get(leg["from_id"], leg["from_id"]),
             "to_name": node_name.get(leg["to_id"], leg["to_id"]),
             "distance_km": leg["exposure"].total_km, "moving_h": moving, "dwell_h": dwell,
-            "total_h": moving + dwell, "dwell_note": "; ".join(leg["notes"]),
+            "total_h": moving + dwell,
+            "all_likely_h": sum(moving_dwell_h(leg["exposure"], scenario=scenario)),
+            "dwell_note": "; ".join(leg["notes"]),
             "countries": leg["countries"], "passages": leg["passages"],
             "link_ids": leg["link_ids"], "geometry": LineString(leg["coords"]),
         })
     frame = gpd.GeoDataFrame(rows, columns=[*LEG_COLUMNS, "geometry"], geometry="geometry",
                              crs="EPSG:4326")
     frame["gauge_mm"] = frame["gauge_mm"].astype("Int64")
-    est: TransitEstimate = estimate(total, scenario=scenario, n_draws=n_draws, seed=seed)
     return Route(origin_id=origin_id, destination_id=destination_id, legs=frame,
                  exposure=total, estimate=est, scenario=scenario, optimize=optimize,
                  origin_snap_km=origin_snap_km, destination_snap_km=destination_snap_km)

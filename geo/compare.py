@@ -13,6 +13,12 @@ an alternative cannot reach the requested place under its constraints (e.g. no l
 Rotterdam to Duisburg in the layers), it ends at the reachable node nearest to it, and the
 table says so in ``end_id`` and ``end_gap_km`` (geodesic, km).
 
+**Headline = Monte Carlo median.**  ``transit_days`` is the median of the seeded draws
+(``p50``), printed next to ``p10_days``-``p90_days`` which always bracket it; ``moving_days``
++ ``dwell_days`` are the split of the median draw and add up to it, and so do the legs
+(``total_h``).  ``all_likely_days`` (every parameter at its likely value) is an extra
+column; the sea alternatives choose their port pair by that all-likely time.
+
 The claim table puts the figures of ``geo/scenarios/claims.toml`` (the paper's 6,500 km, 60
 and 14 days; operators' claims; observed figures; each with its source) next to the model's
 figures for the matching route definitions, under the official, observed and disrupted
@@ -138,7 +144,7 @@ def _sea(net: Network, o: str, d: str, sc: Scenario, variant: str, n_draws: int,
             if last is None:
                 last, end, gap = [], b, _gap_km(net, b, d)
             steps = _join([first, [Step(key, x, reverse=(a != x["from_id"]))], last])
-            total = _build(net, steps, o, end, sc, 1, seed).total_h
+            total = _build(net, steps, o, end, sc, 1, seed).all_likely_h
             rank = (gap > 0, gap, total)  # reach the place itself first, then nearest, then fast
             if best is None or rank < (best[3] > 0, best[3], best[0]):
                 best = (total, steps, end, gap)
@@ -189,8 +195,10 @@ class Comparison:
     """Result of :func:`compare`: per-route and per-leg tables, and the claim table.
 
     ``routes`` columns: alternative, title, origin_id, end_id, end_gap_km, distance_km,
-    moving_days, dwell_days, transit_days, p10_days, p90_days, fast_days, slow_days, modes,
-    countries, note.  ``legs``: the legs of every route with an ``alternative`` column.
+    moving_days, dwell_days, transit_days (the Monte Carlo median = moving + dwell of the
+    median draw), p10_days, p90_days, all_likely_days, fast_days, slow_days, modes,
+    countries, note.  ``legs``: the legs of every route with an ``alternative`` column
+    (their ``total_h`` add up to the route's median).
     """
 
     origin_id: str
@@ -216,8 +224,9 @@ class Comparison:
     def chart(self, path: str | Path) -> Path:
         """Write a stacked bar chart (moving vs waiting days per route) as PNG, atomically.
 
-        Deterministic: Agg backend, no date or software metadata; bars carry the p10-p90
-        range as error bars.
+        Bars are the median draw's moving and waiting days (stacked to the median); error
+        bars give the p10-p90 range; a tick marks the all-likely figure.  Deterministic: Agg
+        backend, no date or software metadata.
         """
         import matplotlib
 
@@ -238,8 +247,10 @@ class Comparison:
                 (ok["p90_days"] - ok["transit_days"]).clip(lower=0)]
         ax.errorbar(xs, ok["transit_days"], yerr=yerr, fmt="none", ecolor="black",
                     capsize=4, label="p10-p90")
+        ax.scatter(xs, ok["all_likely_days"], marker="_", s=200, color="#228833",
+                   zorder=3, label="all likely")
         ax.set_xticks(xs, labels, fontsize=7)
-        ax.set_ylabel("days")
+        ax.set_ylabel("days (median of the draws)")
         ax.set_title(f"{self.origin_id} → {self.destination_id}, scenario "
                      f"{self.scenario.name!r}", fontsize=9)
         ax.legend(fontsize=8)
@@ -294,6 +305,7 @@ def compare(
             row.update(distance_km=r.distance_km, moving_days=days["moving_days"],
                        dwell_days=days["dwell_days"], transit_days=days["transit_days"],
                        p10_days=days["p10_days"], p90_days=days["p90_days"],
+                       all_likely_days=days["all_likely_days"],
                        fast_days=days["fast_days"], slow_days=days["slow_days"],
                        modes=",".join(r.modes), countries=",".join(r.countries))
             legs = pd.DataFrame(r.legs.drop(columns="geometry"))
@@ -302,8 +314,8 @@ def compare(
             objs[alt] = r
         rows.append(row)
     cols = ["alternative", "title", "origin_id", "end_id", "end_gap_km", "distance_km",
-            "moving_days", "dwell_days", "transit_days", "p10_days", "p90_days", "fast_days",
-            "slow_days", "modes", "countries", "note"]
+            "moving_days", "dwell_days", "transit_days", "p10_days", "p90_days",
+            "all_likely_days", "fast_days", "slow_days", "modes", "countries", "note"]
     routes = pd.DataFrame(rows).reindex(columns=cols)
     legs = pd.concat(leg_frames, ignore_index=True) if leg_frames else pd.DataFrame()
     return Comparison(po.node_id, pd_.node_id, sc, routes, legs, objs)
@@ -327,9 +339,10 @@ def claim_table(
     """The paper's, operators' and observed figures next to the model's, with sources.
 
     One row per claim and route definition.  Columns: claim_id, kind, claim, claimed
-    (text), metric, model_route, model_distance_km, and per scenario ``<name>_days`` (likely)
-    and ``<name>_range`` ("p10-p90").  Route definitions whose nodes are missing from the
-    layers get an empty model figure and a note.
+    (text), metric, model_route, model_distance_km, and per scenario ``<name>_days`` (the
+    Monte Carlo median), ``<name>_range`` ("p10-p90") and ``<name>_all_likely_days``.
+    Route definitions whose nodes are missing from the layers get an empty model figure and
+    a note.
     """
     net = network if network is not None else default_network()
     scs = {s: load_scenario(s) for s in scenarios}
@@ -359,10 +372,12 @@ def claim_table(
                     res = cache[key]
                     if res.route is None:
                         row[f"{name}_days"], row[f"{name}_range"] = math.nan, res.note
+                        row[f"{name}_all_likely_days"] = math.nan
                         continue
                     days = res.route.estimate.days()
                     row[f"{name}_days"] = round(days["transit_days"], 1)
                     row[f"{name}_range"] = f"{days['p10_days']:.1f}-{days['p90_days']:.1f}"
+                    row[f"{name}_all_likely_days"] = round(days["all_likely_days"], 1)
                     if math.isnan(row["model_distance_km"]):
                         row["model_distance_km"] = round(res.route.distance_km)
                     if res.note and not row["note"]:

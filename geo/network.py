@@ -504,7 +504,8 @@ def route(
         A node id, a node name (case- and accent-insensitive; aliases too) or a (lon, lat)
         pair in degrees, snapped to the nearest connected node (the snap distance is reported).
     optimize : {"time", "distance"}
-        Minimise the likely transit time (hours) or the distance (km).
+        Minimise the all-likely transit time (hours; every parameter at its likely value)
+        or the distance (km).  The reported ``transit_days`` is the Monte Carlo median.
     scenario : str, path or Scenario
         ``"official"``, ``"observed"``, ``"disrupted"`` or a TOML file (see :mod:`geo.transit`).
     modes : iterable of str, optional
@@ -606,8 +607,9 @@ def od_matrix(
     Returns
     -------
     pandas.DataFrame
-        Columns ``origin_id``, ``destination_id``, ``distance_km``, ``transit_days``,
-        ``p10_days``, ``p90_days``, ``moving_h``, ``dwell_h``, ``note``.
+        Columns ``origin_id``, ``destination_id``, ``distance_km``, ``transit_days`` (the
+        Monte Carlo median), ``p10_days``, ``p90_days``, ``all_likely_days``, ``moving_h``,
+        ``dwell_h`` (the median draw's split), ``note``.
     """
     import pandas as pd
 
@@ -621,14 +623,15 @@ def od_matrix(
         row: dict[str, Any] = {"origin_id": po.node_id, "destination_id": pdst.node_id,
                                "distance_km": math.nan, "transit_days": math.nan,
                                "p10_days": math.nan, "p90_days": math.nan,
-                               "moving_h": math.nan, "dwell_h": math.nan, "note": ""}
+                               "all_likely_days": math.nan, "moving_h": math.nan,
+                               "dwell_h": math.nan, "note": ""}
         paths = [] if po.node_id == pdst.node_id else _paths(sg, po.node_id, pdst.node_id, k=1)
         if paths:
             r = _build(net, sg, paths[0], po, pdst, sc, optimize, n_draws, seed)
             days = r.estimate.days()
             row.update(distance_km=r.distance_km, transit_days=days["transit_days"],
                        p10_days=days["p10_days"], p90_days=days["p90_days"],
-                       moving_h=r.moving_h, dwell_h=r.dwell_h)
+                       all_likely_days=days["all_likely_days"], moving_h=r.moving_h, dwell_h=r.dwell_h)
         else:
             row["note"] = "same place" if po.node_id == pdst.node_id else "not connected"
         rows.append(row)

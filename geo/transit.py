@@ -9,10 +9,17 @@ transits).  A **scenario** gives every speed and waiting time as a range
 * waiting time, in hours = sum over events of ``count x dwell_h`` plus, on sea legs,
   ``sea_km / 1000 x port_calls_per_1000km x dwell_h.port_call``.
 
-The likely value uses every parameter's ``likely``; ``fast``/``slow`` use the fast or slow
-end of every range at once (the outer bounds); a seeded Monte Carlo draws every parameter
-from a triangular distribution ``(low, likely, high)`` and gives the 10th and 90th
-percentiles.  Parameters are shared by all legs of one draw (a draw is one "world").
+A seeded Monte Carlo draws every parameter from a triangular distribution
+``(low, likely, high)``; parameters are shared by all legs of one draw (a draw is one
+"world").  The **headline** transit time is the median of the draws (``p50``), reported
+with the 10th and 90th percentiles.  Percentiles are order statistics of the draws
+(inverted CDF: the ``ceil(q x n)``-th smallest total), so the median is the total of one
+actual draw, the **median draw**, and its moving/waiting split (and the split of every leg,
+evaluated with that draw's parameters) adds up to the headline exactly.
+
+Also reported: ``all_likely`` (every parameter at its ``likely`` value at once, the
+triangles' modes; with lopsided ranges it can fall outside p10-p90) and ``fast``/``slow``
+(the fast or slow end of every range at once, the outer bounds).
 
 Bundled scenarios live in ``geo/scenarios/*.toml``: ``official``, ``observed``, ``disrupted``.
 
@@ -22,8 +29,11 @@ Examples
 >>> sc.value("speed_kmh.rail")
 30.0
 >>> exp = Exposure(distance_km={"rail": 3000.0}, dwell_counts={"border_rail": 1})
->>> round(estimate(exp, scenario=sc).likely_h, 2)  # 3000 / 30 + 4.25
+>>> round(estimate(exp, scenario=sc).all_likely_h, 2)  # 3000 / 30 + 4.25
 104.25
+>>> est = estimate(exp, scenario=sc, n_draws=500)
+>>> est.p10_h <= est.total_h <= est.p90_h and est.total_h == est.moving_h + est.dwell_h
+True
 """
 
 from __future__ import annotations
@@ -52,6 +62,8 @@ __all__ = [
     "bundled_scenarios",
     "estimate",
     "load_scenario",
+    "moving_dwell_at",
+    "moving_dwell_h",
     "point_values",
 ]
 
@@ -382,6 +394,16 @@ def moving_dwell_h(exposure: Exposure, *, scenario: Scenario,
     return float(m), float(d)
 
 
+def moving_dwell_at(exposure: Exposure, *, values: Mapping[str, float]) -> tuple[float, float]:
+    """(moving_h, dwell_h) of ``exposure`` with the given parameter values.
+
+    ``values`` maps every key of :data:`PARAM_KEYS` to a number, e.g.
+    :attr:`TransitEstimate.median_values` to split legs the way the median draw does.
+    """
+    m, d = _cost(exposure, values)
+    return float(m), float(d)
+
+
 def _draws(scenario: Scenario, *, n_draws: int, seed: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     out = {}
@@ -394,16 +416,27 @@ def _draws(scenario: Scenario, *, n_draws: int, seed: int) -> dict[str, np.ndarr
     return out
 
 
+def _rank(pct: int, n: int) -> int:
+    """0-based rank of the ``pct``-th percentile among ``n`` sorted draws (inverted CDF)."""
+    return max(0, -(-pct * n // 100) - 1)  # ceil(pct / 100 x n) - 1, in integers
+
+
 @dataclass(frozen=True)
 class TransitEstimate:
     """Transit time of one route under one scenario, in hours.
 
-    ``likely_h`` uses every likely value; ``fast_h``/``slow_h`` every fast/slow end;
-    ``p10_h``/``p90_h`` are Monte Carlo percentiles (triangular draws, seeded).
+    The headline is the Monte Carlo median ``p50_h`` (= :attr:`total_h`); ``moving_h`` and
+    ``dwell_h`` are the split of the median draw, so ``moving_h + dwell_h == p50_h``, and
+    ``median_values`` are that draw's parameters (to split legs the same way).
+    ``p10_h``/``p90_h`` are percentiles of the same draws (triangular, seeded), so
+    ``p10_h <= p50_h <= p90_h`` always.  ``all_likely_moving_h``/``all_likely_dwell_h`` use
+    every parameter's likely value; ``fast_h``/``slow_h`` every fast/slow end.
     """
 
     moving_h: float
     dwell_h: float
+    all_likely_moving_h: float
+    all_likely_dwell_h: float
     fast_h: float
     slow_h: float
     p10_h: float
@@ -411,30 +444,45 @@ class TransitEstimate:
     p90_h: float
     n_draws: int
     seed: int
+    median_values: dict[str, float] = field(default_factory=dict)
 
     @property
-    def likely_h(self) -> float:
-        return self.moving_h + self.dwell_h
+    def total_h(self) -> float:
+        """The headline: Monte Carlo median, hours."""
+        return self.p50_h
+
+    @property
+    def all_likely_h(self) -> float:
+        """Every parameter at its likely value, hours (not the headline)."""
+        return self.all_likely_moving_h + self.all_likely_dwell_h
 
     def days(self) -> dict[str, float]:
-        """The same figures in days (``transit_days`` and its range)."""
-        return {"transit_days": self.likely_h / 24.0, "moving_days": self.moving_h / 24.0,
-                "dwell_days": self.dwell_h / 24.0, "fast_days": self.fast_h / 24.0,
-                "slow_days": self.slow_h / 24.0, "p10_days": self.p10_h / 24.0,
-                "p50_days": self.p50_h / 24.0, "p90_days": self.p90_h / 24.0}
+        """The same figures in days: ``transit_days`` (the median) and its range."""
+        return {"transit_days": self.p50_h / 24.0, "moving_days": self.moving_h / 24.0,
+                "dwell_days": self.dwell_h / 24.0, "all_likely_days": self.all_likely_h / 24.0,
+                "fast_days": self.fast_h / 24.0, "slow_days": self.slow_h / 24.0,
+                "p10_days": self.p10_h / 24.0, "p50_days": self.p50_h / 24.0,
+                "p90_days": self.p90_h / 24.0}
 
 
 def estimate(exposure: Exposure, *, scenario: Scenario, n_draws: int = 2000,
              seed: int = 0) -> TransitEstimate:
-    """Transit time of ``exposure`` under ``scenario``: likely value and ranges (hours)."""
+    """Transit time of ``exposure`` under ``scenario``: median, its split and ranges (hours)."""
     if n_draws < 1:
         raise ValueError(f"n_draws must be >= 1, got {n_draws}")
     moving, dwell = moving_dwell_h(exposure, scenario=scenario)
     fast = sum(moving_dwell_h(exposure, scenario=scenario, which="fast"))
     slow = sum(moving_dwell_h(exposure, scenario=scenario, which="slow"))
-    m, d = _cost(exposure, _draws(scenario, n_draws=n_draws, seed=seed))
-    total = np.broadcast_to(np.asarray(m + d, dtype=float), (n_draws,))
-    p10, p50, p90 = (float(v) for v in np.percentile(total, [10, 50, 90]))
-    return TransitEstimate(moving_h=moving, dwell_h=dwell, fast_h=float(fast),
-                           slow_h=float(slow), p10_h=p10, p50_h=p50, p90_h=p90,
-                           n_draws=n_draws, seed=seed)
+    draws = _draws(scenario, n_draws=n_draws, seed=seed)
+    m, d = _cost(exposure, draws)
+    m_arr = np.broadcast_to(np.asarray(m, dtype=float), (n_draws,))
+    d_arr = np.broadcast_to(np.asarray(d, dtype=float), (n_draws,))
+    total = m_arr + d_arr
+    order = np.argsort(total, kind="stable")
+    p10, p50, p90 = (float(total[order[_rank(q, n_draws)]]) for q in (10, 50, 90))
+    mid = int(order[_rank(50, n_draws)])
+    return TransitEstimate(moving_h=float(m_arr[mid]), dwell_h=float(d_arr[mid]),
+                           all_likely_moving_h=moving, all_likely_dwell_h=dwell,
+                           fast_h=float(fast), slow_h=float(slow), p10_h=p10, p50_h=p50,
+                           p90_h=p90, n_draws=n_draws, seed=seed,
+                           median_values={k: float(v[mid]) for k, v in draws.items()})

@@ -34,15 +34,30 @@ def test_alternatives_side_by_side_with_ranges() -> None:
     assert "comparable end point" in suez.note
     north = routes.loc["northern"]
     assert north.end_id == "duisburg" and north.end_gap_km == 0
-    for alt in ("sea_suez", "sea_cape", "northern"):
-        row = routes.loc[alt]
-        assert row.p10_days <= row.transit_days <= row.p90_days or \
-            row.fast_days <= row.transit_days <= row.slow_days
-        assert row.moving_days + row.dwell_days == pytest.approx(row.transit_days)
     legs = c.legs
     assert set(legs["alternative"]) >= {"sea_suez", "sea_cape", "northern"}
     per_route = legs.groupby("alternative")["total_h"].sum() / 24
-    assert per_route["sea_suez"] == pytest.approx(suez.transit_days)
+    for alt in ("sea_suez", "sea_cape", "northern"):
+        row = routes.loc[alt]
+        # the headline is the median: always inside the band printed next to it
+        assert row.p10_days <= row.transit_days <= row.p90_days
+        assert row.fast_days <= row.all_likely_days <= row.slow_days
+        assert row.moving_days + row.dwell_days == pytest.approx(row.transit_days)
+        assert per_route[alt] == pytest.approx(row.transit_days)
+
+
+@pytest.mark.parametrize("scenario", ["official", "observed", "disrupted"])
+def test_headline_stays_inside_the_band_with_lopsided_ranges(scenario: str) -> None:
+    # likely speed at the slow end: the all-likely figure falls outside p10-p90, the
+    # headline (median) cannot
+    lopsided = {"speed_kmh.rail": (10, 10, 100), "speed_kmh.sea": (10, 10, 60)}
+    c = compare("xian", "duisburg", network=world(), scenario=scenario,
+                overrides=lopsided, n_draws=300)
+    ok = c.routes.dropna(subset=["transit_days"])
+    assert len(ok) >= 2
+    assert (ok.all_likely_days > ok.p90_days).all()
+    assert ((ok.p10_days <= ok.transit_days) & (ok.transit_days <= ok.p90_days)).all()
+    assert (ok.moving_days + ok.dwell_days - ok.transit_days).abs().max() < 1e-9
 
 
 def test_disrupted_scenario_closes_suez_in_compare() -> None:
@@ -88,6 +103,9 @@ def test_claim_table_puts_model_next_to_claims() -> None:
     t = claim_table(network=world(), scenarios=("official", "disrupted"), n_draws=50)
     sea = t[(t.claim_id == "paper_60d_sea") & t.model_route.str.contains("sea_suez")].iloc[0]
     assert sea.claimed == "60 days" and 25 < sea.official_days < 60
+    p10, p90 = (float(x) for x in sea.official_range.split("-"))
+    assert p10 <= sea.official_days <= p90  # the median, inside its band
+    assert sea.official_all_likely_days > 0
     assert "closed" in sea.disrupted_range
     missing = t[t.claim_id == "paper_6500km"].iloc[0]
     assert missing.note == "node not in the layers"

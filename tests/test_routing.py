@@ -155,7 +155,11 @@ def test_route_geojson_carries_provenance_and_scenario() -> None:
     text = json.dumps(doc)
     assert doc["type"] == "FeatureCollection" and len(doc["features"]) == 3
     assert doc["provenance"]["scenario"]["name"] == "observed"
-    assert doc["properties"]["transit_days"] > 0
+    props = doc["properties"]
+    assert props["p10_days"] <= props["transit_days"] <= props["p90_days"]
+    assert sum(f["properties"]["total_h"] for f in doc["features"]) == \
+        pytest.approx(props["transit_days"] * 24, abs=0.1)
+    assert props["all_likely_days"] > 0
     assert json.loads(text) == doc
 
 

@@ -13,6 +13,7 @@ from geo.transit import (
     bundled_scenarios,
     estimate,
     load_scenario,
+    moving_dwell_at,
     moving_dwell_h,
 )
 
@@ -63,7 +64,8 @@ def test_monotone_in_distance(km: float) -> None:
     sc = official()
     short = estimate(Exposure({"rail": km}), scenario=sc, n_draws=200)
     long = estimate(Exposure({"rail": km * 1.5}), scenario=sc, n_draws=200)
-    assert long.likely_h > short.likely_h
+    assert long.all_likely_h > short.all_likely_h
+    assert long.total_h > short.total_h
     assert long.p10_h > short.p10_h and long.p90_h > short.p90_h
 
 
@@ -71,7 +73,8 @@ def test_monotone_in_dwell() -> None:
     exp = Exposure({"rail": 3000.0}, {"border_rail": 2})
     low = estimate(exp, scenario=official(**{"dwell_h.border_rail": 5}), n_draws=200)
     high = estimate(exp, scenario=official(**{"dwell_h.border_rail": 50}), n_draws=200)
-    assert high.likely_h - low.likely_h == pytest.approx(2 * 45)
+    assert high.all_likely_h - low.all_likely_h == pytest.approx(2 * 45)
+    assert high.total_h - low.total_h == pytest.approx(2 * 45)  # same draws otherwise
 
 
 def test_range_brackets_the_likely_value_and_is_seeded() -> None:
@@ -79,11 +82,51 @@ def test_range_brackets_the_likely_value_and_is_seeded() -> None:
                    {"border_rail": 3, "gauge_change": 2, "ferry_port": 1})
     est = estimate(exp, scenario=load_scenario("observed"), n_draws=1000, seed=7)
     assert est.fast_h <= est.p10_h <= est.p50_h <= est.p90_h <= est.slow_h
-    assert est.fast_h < est.likely_h < est.slow_h
+    assert est.fast_h < est.all_likely_h < est.slow_h
     again = estimate(exp, scenario=load_scenario("observed"), n_draws=1000, seed=7)
     assert again == est
     days = est.days()
-    assert days["transit_days"] == pytest.approx(est.likely_h / 24)
+    assert days["transit_days"] == pytest.approx(est.p50_h / 24)
+    assert days["all_likely_days"] == pytest.approx(est.all_likely_h / 24)
+
+
+LOPSIDED = {"speed_kmh.rail": (10, 10, 100), "dwell_h.border_rail": (0, 100, 100)}
+
+
+@pytest.mark.parametrize("n_draws", [1, 2, 3, 10, 2000])
+@pytest.mark.parametrize("scenario", ["official", "observed", "disrupted"])
+def test_headline_is_the_median_inside_p10_p90_and_its_split_adds_up(
+        scenario: str, n_draws: int) -> None:
+    exp = Exposure({"rail": 6000.0, "ferry": 420.0, "sea": 2000.0},
+                   {"border_rail": 3, "gauge_change": 2, "ferry_port": 1, "sea_port": 2},
+                   port_call_km=2000.0)
+    est = estimate(exp, scenario=load_scenario(scenario), n_draws=n_draws, seed=3)
+    assert est.total_h == est.p50_h
+    assert est.p10_h <= est.total_h <= est.p90_h
+    assert est.moving_h + est.dwell_h == pytest.approx(est.total_h, abs=1e-9)
+    days = est.days()
+    assert days["p10_days"] <= days["transit_days"] <= days["p90_days"]
+    assert days["moving_days"] + days["dwell_days"] == pytest.approx(days["transit_days"])
+
+
+def test_lopsided_ranges_put_all_likely_outside_the_band_but_not_the_headline() -> None:
+    # likely at the slow end of the speed and at the high end of the dwell: every draw is
+    # faster than or as fast as the all-likely world, so all-likely lies above p90
+    sc = official(**LOPSIDED)
+    est = estimate(Exposure({"rail": 3000.0}, {"border_rail": 2}), scenario=sc, n_draws=1000)
+    assert est.all_likely_h > est.p90_h
+    assert est.p10_h <= est.total_h <= est.p90_h
+    assert est.moving_h == pytest.approx(3000.0 / est.median_values["speed_kmh.rail"])
+    assert est.dwell_h == pytest.approx(2 * est.median_values["dwell_h.border_rail"])
+
+
+def test_legs_split_by_the_median_draw_add_up_to_the_route() -> None:
+    sc = official(**LOPSIDED)
+    a = Exposure({"rail": 1200.0}, {"border_rail": 1})
+    b = Exposure({"rail": 1800.0}, {"border_rail": 1})
+    est = estimate(a + b, scenario=sc, n_draws=500)
+    parts = [sum(moving_dwell_at(x, values=est.median_values)) for x in (a, b)]
+    assert sum(parts) == pytest.approx(est.total_h)
 
 
 def test_fixed_parameters_give_a_zero_width_range() -> None:
