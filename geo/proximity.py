@@ -1,0 +1,384 @@
+"""Users' points against the corridors: nearest corridor and link, geodesic distance,
+position along the corridor, country.
+
+Coordinates are (lon, lat) in EPSG:4326; distances and positions are geodesic on the WGS84
+ellipsoid, in km.  The numeric kernel is :mod:`geo._nearest`; this module turns frames
+into arrays and back, and runs per partition on Dask.
+
+>>> import geopandas as gpd, shapely
+>>> line = gpd.GeoDataFrame({"id": ["demo"]}, crs="EPSG:4326",
+...                         geometry=[shapely.LineString([(60, 40), (70, 40)])])
+>>> pts = gpd.GeoDataFrame({"name": ["a"]}, crs="EPSG:4326", geometry=[shapely.Point(65, 40.5)])
+>>> out = near(pts, corridors=line, with_country=False)
+>>> out[["name", "corridor_id", "distance_km"]].round(1).values.tolist()
+[['a', 'demo', 50.2]]
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, overload
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ._errors import LayerError, Problem
+from ._nearest import PolylineIndex
+
+if TYPE_CHECKING:  # pragma: no cover
+    import dask_geopandas
+
+__all__ = [
+    "CORRIDOR_ID",
+    "CORRIDOR_IDS",
+    "COUNTRY",
+    "DISTANCE_KM",
+    "LINK_ID",
+    "NEAR_COLUMNS",
+    "POSITION_KM",
+    "CorridorIndex",
+    "near",
+    "prepare",
+]
+
+log = logging.getLogger(__name__)
+
+#: Output columns added by :func:`near`.
+CORRIDOR_ID = "corridor_id"
+CORRIDOR_IDS = "corridor_ids"
+LINK_ID = "link_id"
+DISTANCE_KM = "distance_km"
+POSITION_KM = "position_km"
+COUNTRY = "country"
+NEAR_COLUMNS = (CORRIDOR_ID, CORRIDOR_IDS, LINK_ID, DISTANCE_KM, POSITION_KM, COUNTRY)
+
+#: Points per block (bounds memory; each block reports progress).
+DEFAULT_CHUNK_POINTS = 100_000
+
+
+@dataclass
+class CorridorIndex:
+    """Everything :func:`near` needs, prepared once (picklable, so Dask ships it once).
+
+    A *piece* is one line indexed for search: a link when the corridors carry ``link_ids``
+    (links shared by several corridors are indexed once), else a corridor's own line.
+    For each piece: the first corridor (in corridor order) that uses it, whether the piece
+    runs against that corridor's direction, its offset from the corridor's start in km,
+    and all corridors using it (comma-separated ids).
+    """
+
+    lines: PolylineIndex
+    piece_link_id: np.ndarray  # object: link id or None
+    piece_corridor_id: np.ndarray  # object
+    piece_corridor_ids: np.ndarray  # object: "a,b,c"
+    piece_reversed: np.ndarray  # bool
+    piece_offset_km: np.ndarray  # float
+    countries_iso3: np.ndarray | None  # object
+    countries_geom: np.ndarray | None  # shapely geometries
+    _country_tree: shapely.STRtree | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_country_tree"] = None
+        return state
+
+    def country_of(self, geoms: np.ndarray) -> np.ndarray:
+        """ISO3 code of the country containing each point; None at sea or off the outlines."""
+        out = np.full(len(geoms), None, dtype=object)
+        if self.countries_geom is None or not len(geoms):
+            return out
+        if self._country_tree is None:
+            self._country_tree = shapely.STRtree(self.countries_geom)
+        pt, poly = self._country_tree.query(geoms, predicate="intersects")
+        order = np.lexsort((poly, pt))  # first outline in layer order wins on a border
+        pt, poly = pt[order], poly[order]
+        first = np.ones(len(pt), dtype=bool)
+        first[1:] = pt[1:] != pt[:-1]
+        assert self.countries_iso3 is not None
+        out[pt[first]] = self.countries_iso3[poly[first]]
+        return out
+
+
+def _coords(geom: Any) -> list[np.ndarray]:
+    if geom is None or geom.is_empty:
+        return []
+    if geom.geom_type == "MultiLineString":
+        return [np.asarray(part.coords)[:, :2] for part in geom.geoms]
+    return [np.asarray(geom.coords)[:, :2]]
+
+
+def _link_pieces(corridors: gpd.GeoDataFrame, links: gpd.GeoDataFrame
+                 ) -> tuple[list[np.ndarray], list[dict[str, Any]]]:
+    """One piece per distinct link used by the corridors, with its place in each corridor."""
+    by_id = {str(i): k for k, i in enumerate(links["id"])}
+    pieces: dict[str, dict[str, Any]] = {}
+    lines: list[np.ndarray] = []
+    problems: list[Problem] = []
+    for corr_id, link_ids, node_ids in zip(
+            corridors["id"], corridors["link_ids"],
+            corridors["nodes"] if "nodes" in corridors else [None] * len(corridors),
+            strict=True):
+        offset = 0.0
+        for k, link_id in enumerate(link_ids):
+            if str(link_id) not in by_id:
+                problems.append(Problem(file="<corridors>", index=None, feature_id=str(corr_id),
+                                        field="link_ids",
+                                        message=f"link {link_id!r} is not in the links layer"))
+                continue
+            row = links.iloc[by_id[str(link_id)]]
+            parts = _coords(row.geometry)
+            if not parts:
+                continue
+            coords = np.vstack(parts)
+            reverse = False
+            if node_ids is not None and "from_id" in links:
+                reverse = str(row["from_id"]) != str(node_ids[k])
+            entry = pieces.get(str(link_id))
+            if entry is None:
+                entry = {"link_id": str(link_id), "index": len(lines), "corridors": []}
+                pieces[str(link_id)] = entry
+                lines.append(coords)
+            entry["corridors"].append((str(corr_id), reverse, offset))
+            offset += _geodesic_km(coords)
+    if problems:
+        raise LayerError(problems)
+    return lines, list(pieces.values())
+
+
+def _geodesic_km(coords: np.ndarray) -> float:
+    from ._nearest import GEOD
+
+    if len(coords) < 2:
+        return 0.0
+    return float(GEOD.line_length(coords[:, 0], coords[:, 1])) / 1000.0
+
+
+def prepare(*, corridors: gpd.GeoDataFrame | None = None,
+            links: gpd.GeoDataFrame | None = None,
+            with_country: bool = True) -> CorridorIndex:
+    """Build the :class:`CorridorIndex` used by :func:`near` (reuse it across calls).
+
+    ``corridors`` defaults to :func:`geo.corridors`.  When it has a ``link_ids`` column the
+    links (default :func:`geo.links`) are indexed, so the nearest link is known too;
+    otherwise each corridor's own (Multi)LineString is indexed and ``link_id`` is null.
+    """
+    from . import layers
+
+    if corridors is None:
+        corridors = layers.corridors()
+    corridors = _to_wgs84(corridors, what="corridors")
+    if "id" not in corridors:
+        raise LayerError("corridors: an 'id' column is required")
+    if "link_ids" in corridors:
+        if links is None:
+            links = layers.links()
+        links = _to_wgs84(links, what="links")
+        lines, entries = _link_pieces(corridors, links)
+        link_ids = [e["link_id"] for e in entries]
+        uses = [e["corridors"] for e in entries]
+    else:
+        lines, link_ids, uses = [], [], []
+        for corr_id, geom in zip(corridors["id"], corridors.geometry, strict=True):
+            offset = 0.0
+            for part in _coords(geom):
+                lines.append(part)
+                link_ids.append(None)
+                uses.append([(str(corr_id), False, offset)])
+                offset += _geodesic_km(part)
+    if not lines:
+        raise LayerError("corridors: no line geometry to measure against")
+    index = PolylineIndex(lines)
+    first = [u[0] for u in uses]
+    countries_iso3 = countries_geom = None
+    if with_country:
+        outlines = layers.countries()
+        countries_iso3 = outlines["iso3"].to_numpy(dtype=object)
+        countries_geom = outlines.geometry.to_numpy()
+    log.info("indexed %d lines of %d corridors (%d vertices)", len(lines), len(corridors),
+             len(index.lon))
+    return CorridorIndex(
+        lines=index,
+        piece_link_id=np.array(link_ids, dtype=object),
+        piece_corridor_id=np.array([f[0] for f in first], dtype=object),
+        piece_corridor_ids=np.array([",".join(dict.fromkeys(c for c, _, _ in u)) for u in uses],
+                                    dtype=object),
+        piece_reversed=np.array([f[1] for f in first], dtype=bool),
+        piece_offset_km=np.array([f[2] for f in first], dtype=float),
+        countries_iso3=countries_iso3,
+        countries_geom=countries_geom,
+    )
+
+
+def _to_wgs84(gdf: gpd.GeoDataFrame, *, what: str) -> gpd.GeoDataFrame:
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise TypeError(f"{what}: expected a GeoDataFrame, got {type(gdf).__name__}")
+    if gdf.crs is None:
+        return gdf  # taken as EPSG:4326 (lon, lat); ranges are checked on the points
+    if not gdf.crs.equals("EPSG:4326"):
+        log.info("%s: reprojecting from %s to EPSG:4326", what, gdf.crs)
+        return gdf.to_crs("EPSG:4326")
+    return gdf
+
+
+def _point_arrays(points: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    geoms = points.geometry.to_numpy()
+    problems: list[Problem] = []
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    kinds = shapely.get_type_id(geoms)
+    not_point = ~missing & (kinds != 0)
+    lon = np.full(len(geoms), np.nan)
+    lat = np.full(len(geoms), np.nan)
+    ok = ~missing & ~not_point
+    lon[ok] = shapely.get_x(geoms[ok])
+    lat[ok] = shapely.get_y(geoms[ok])
+    bad_range = ok & ~((np.abs(lon) <= 180) & (np.abs(lat) <= 90))
+    for label, mask, message in (
+            ("missing", missing, "geometry is missing or empty; give a Point"),
+            ("type", not_point, "geometry is not a Point; near() measures points"),
+            ("range", bad_range, "coordinates out of range: lon must be in [-180, 180], lat "
+                                 "in [-90, 90] (EPSG:4326)")):
+        for row in np.flatnonzero(mask)[:20]:
+            problems.append(Problem(file="<points>", index=int(row), feature_id=None,
+                                    field="geometry", message=f"{message} ({label})"))
+    if problems:
+        raise LayerError(problems)
+    return lon, lat
+
+
+def _near_frame(points: gpd.GeoDataFrame, index: CorridorIndex, *, within_km: float | None,
+                chunk_points: int = DEFAULT_CHUNK_POINTS,
+                progress: Callable[[int], None] | None = None,
+                overwrite: bool = False) -> gpd.GeoDataFrame:
+    clash = [c for c in NEAR_COLUMNS if c in points.columns]
+    if clash and not overwrite:
+        raise LayerError(f"points already have column(s) {clash}; rename them or pass "
+                         "overwrite=True")
+    points = _to_wgs84(points, what="points")
+    lon, lat = _point_arrays(points)
+    n = len(points)
+    piece = np.empty(n, dtype=np.int64)
+    dist = np.empty(n)
+    along = np.empty(n)
+    for start in range(0, n, chunk_points):
+        stop = min(n, start + chunk_points)
+        res = index.lines.query(lon[start:stop], lat[start:stop])
+        piece[start:stop] = res.piece
+        dist[start:stop] = res.distance_km
+        along[start:stop] = res.along_km
+        if progress is not None:
+            progress(stop - start)
+    length = index.lines.length_km[piece] if n else np.empty(0)
+    rev = index.piece_reversed[piece] if n else np.empty(0, dtype=bool)
+    position = index.piece_offset_km[piece] + np.where(rev, length - along, along) if n else along
+    out = points.copy() if not clash else points.drop(columns=clash)
+    keep = np.ones(n, dtype=bool) if within_km is None else dist <= within_km
+    country = index.country_of(points.geometry.to_numpy()[keep]) if index.countries_geom \
+        is not None else np.full(int(keep.sum()), None, dtype=object)
+    out = out.iloc[np.flatnonzero(keep)].copy()
+    sel = piece[keep]
+    out[CORRIDOR_ID] = pd.array(index.piece_corridor_id[sel], dtype="str")
+    out[CORRIDOR_IDS] = pd.array(index.piece_corridor_ids[sel], dtype="str")
+    out[LINK_ID] = pd.array(index.piece_link_id[sel], dtype="str")
+    out[DISTANCE_KM] = dist[keep]
+    out[POSITION_KM] = position[keep]
+    out[COUNTRY] = pd.array(country, dtype="str")
+    return out
+
+
+@overload
+def near(points: gpd.GeoDataFrame, *, corridors: gpd.GeoDataFrame | None = ...,
+         links: gpd.GeoDataFrame | None = ..., within_km: float | None = ...,
+         with_country: bool = ..., index: CorridorIndex | None = ...,
+         chunk_points: int = ..., progress: Callable[[int], None] | None = ...,
+         overwrite: bool = ...) -> gpd.GeoDataFrame: ...
+
+
+@overload
+def near(points: dask_geopandas.GeoDataFrame, *, corridors: gpd.GeoDataFrame | None = ...,
+         links: gpd.GeoDataFrame | None = ..., within_km: float | None = ...,
+         with_country: bool = ..., index: CorridorIndex | None = ...,
+         chunk_points: int = ..., progress: Callable[[int], None] | None = ...,
+         overwrite: bool = ...) -> dask_geopandas.GeoDataFrame: ...
+
+
+def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
+         links: gpd.GeoDataFrame | None = None, within_km: float | None = None,
+         with_country: bool = True, index: CorridorIndex | None = None,
+         chunk_points: int = DEFAULT_CHUNK_POINTS,
+         progress: Callable[[int], None] | None = None, overwrite: bool = False) -> Any:
+    """For every point: the nearest corridor and link, the geodesic distance to it, the
+    position along the corridor and the country.
+
+    Parameters
+    ----------
+    points
+        Point GeoDataFrame (EPSG:4326, or any CRS, reprojected; no CRS is taken as lon/lat),
+        or a ``dask_geopandas.GeoDataFrame`` (the result is then a lazy Dask frame computed
+        per partition, on a ``dask.distributed`` cluster if one is active).
+    corridors, links
+        Lines to measure against; default :func:`geo.corridors` and :func:`geo.links`.
+        Any GeoDataFrame of (Multi)LineStrings with an ``id`` column works.
+    within_km
+        Keep only points at most this geodesic distance (km) from their nearest corridor.
+    with_country
+        Add the ISO3 code of the country containing the point (from :func:`geo.countries`;
+        null at sea).
+    index
+        A :func:`prepare` result to reuse (then ``corridors``/``links`` are ignored).
+    chunk_points
+        Points per block (memory bound).
+    progress
+        Called with the number of points done after each block (e.g. ``tqdm.update``).
+    overwrite
+        Replace output columns that already exist in ``points`` instead of raising.
+
+    Returns
+    -------
+    The points (original index and columns, filtered by ``within_km``) plus
+    ``corridor_id`` (the first corridor, in layer order, using the nearest line),
+    ``corridor_ids`` (every corridor using that line, comma-separated), ``link_id``,
+    ``distance_km`` (geodesic, WGS84, within 0.1 % of the exact point-to-line geodesic
+    distance), ``position_km`` (geodesic km along ``corridor_id`` from its start, on the
+    same measure as its ``geodesic_length_km``) and ``country`` (ISO3 or null).
+
+    Raises
+    ------
+    LayerError
+        Missing, empty, non-point or out-of-range geometries (row numbers listed), or an
+        output column that already exists.
+    """
+    if within_km is not None and not (within_km >= 0):
+        raise ValueError(f"within_km must be a number >= 0, got {within_km!r}")
+    if chunk_points < 1:
+        raise ValueError(f"chunk_points must be >= 1, got {chunk_points!r}")
+    if index is None:
+        index = prepare(corridors=corridors, links=links, with_country=with_country)
+    if _is_dask(points):
+        return _near_dask(points, index, within_km=within_km, overwrite=overwrite)
+    if not isinstance(points, gpd.GeoDataFrame):
+        raise TypeError("points: expected a GeoDataFrame or dask_geopandas.GeoDataFrame, got "
+                        f"{type(points).__name__} (read files with geo.read_points)")
+    out = _near_frame(points, index, within_km=within_km, chunk_points=chunk_points,
+                      progress=progress, overwrite=overwrite)
+    log.info("near: %d of %d points kept%s", len(out), len(points),
+             "" if within_km is None else f" within {within_km:g} km")
+    return out
+
+
+def _is_dask(obj: Any) -> bool:
+    return type(obj).__module__.startswith("dask_geopandas") or hasattr(obj, "map_partitions")
+
+
+def _near_dask(points: Any, index: CorridorIndex, *, within_km: float | None,
+               overwrite: bool) -> Any:
+    import dask
+
+    meta = _near_frame(points._meta, index, within_km=within_km, overwrite=overwrite)
+    # One delayed object: the index is sent to each worker once, not embedded per task.
+    shared = dask.delayed(index, pure=True)
+    return points.map_partitions(_near_frame, shared, within_km=within_km,
+                                 overwrite=overwrite, meta=meta)
