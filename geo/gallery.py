@@ -102,7 +102,7 @@ def _comparison_page(directory: Path, *, origin: str, destination: str,
     routes = comparison_routes(result)
     days = "; ".join(f"{r['name']}: {fmt_days(r['transit_days'])}"
                      for _, r in routes.iterrows())
-    note = (f"Likely door-to-door transit days, scenario {result.scenario.name!r} "
+    note = (f"Median door-to-door transit days (Monte Carlo), scenario {result.scenario.name!r} "
             f"p10-p90 range in each route's popup; seed 0, {n_draws} draws.")
     page = _write_page(directory, "comparison.html",
                        title=f"Sea versus land: {result.origin_id} to {result.destination_id}",
@@ -179,7 +179,7 @@ def _index_html(pages: list[GalleryPage], *, comparison_table: str) -> str:
     table = ""
     if comparison_table.startswith("<tr>"):
         table = ("<h2>Sea versus land</h2><table><tr><th>Route</th><th>Distance</th>"
-                 "<th>Likely transit</th><th>p10 to p90</th></tr>"
+                 "<th>Median transit</th><th>p10 to p90</th></tr>"
                  f"{comparison_table}</table>")
     elif comparison_table:
         table = f"<p>{escape_html(comparison_table)}</p>"

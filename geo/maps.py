@@ -388,7 +388,7 @@ def _site_layer_big(gdf: gpd.GeoDataFrame, *, bounds: _Bounds,
 def _route_popup(name: Any, *, distance: str | None, days: str | None,
                  days_range: str | None) -> str:
     rows = "".join(f"<tr><th>{escape_html(k)}</th><td>{escape_html(v)}</td></tr>"
-                   for k, v in (("Distance", distance), ("Likely transit", days),
+                   for k, v in (("Distance", distance), ("Median transit", days),
                                 ("p10 to p90", days_range)) if v)
     return (f'<div class="geo-popup"><div class="geo-popup-title">{escape_html(name)}</div>'
             f"<table>{rows}</table></div>")

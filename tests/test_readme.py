@@ -34,8 +34,8 @@ def corridor_table_rows() -> list[str]:
     """The README's corridor table as the data gives it today."""
     rows = []
     for r in geo.corridors().itertuples():
-        documented = "—" if r.documented_length_km != r.documented_length_km or r.documented_length_km is None \
-            else f"{r.documented_length_km:,.0f}"
+        doc = r.documented_length_km
+        documented = "—" if doc is None or doc != doc else f"{doc:,.0f}"
         rows.append(f"| {r.name} | {r.length_used_km:,.0f} | {documented} | {r.geodesic_length_km:,.0f} "
                     f"| {100 * r.documented_share:.0f} % | {'–'.join(r.countries)} |")
     return rows
