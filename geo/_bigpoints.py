@@ -1,0 +1,346 @@
+"""A folium layer for 10^5 points: canvas circle markers, clustered, with per-point popups.
+
+Folium's per-point objects cost about 0.4 ms each in Python and a few hundred bytes each in
+HTML.  :class:`BigPointLayer` instead sends the data once, as a compact JSON object of
+columns (``lon``, ``lat`` and one array per popup field), and builds everything in the
+browser:
+
+- markers are ``L.circleMarker`` on one shared ``L.canvas`` renderer;
+- they are clustered with Leaflet.markercluster (pinned, inlinable by :mod:`geo._assets`,
+  ``chunkedLoading`` so the page stays responsive), or drawn unclustered;
+- a popup is built only when a point is clicked, from DOM nodes whose text is set with
+  ``textContent`` (never ``innerHTML``), so no value from data is ever parsed as HTML;
+- the JSON is written with :func:`geo._html.json_for_script` (``<``, ``>``, ``&``, U+2028
+  and U+2029 escaped), so no value can close the ``<script>`` element.
+
+Coordinates are (lon, lat) in EPSG:4326 and rounded to 5 decimals (about 1 m).
+
+>>> import geopandas as gpd, shapely
+>>> pts = gpd.GeoDataFrame({"name": ["<b>x</b>"]}, crs="EPSG:4326",
+...                        geometry=[shapely.Point(69.2, 41.3)])
+>>> layer = big_points_layer(pts, fields=["name"])
+>>> layer.count
+1
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from jinja2 import Template
+
+from ._errors import LayerError
+from ._html import json_for_script
+
+__all__ = ["DEFAULT_PALETTE", "BigPointLayer", "big_points_layer", "big_points_map"]
+
+log = logging.getLogger(__name__)
+
+#: Colours for ``color_by`` categories, in order of first appearance (Tableau 10).
+DEFAULT_PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+                   "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+_OTHER_COLOUR = "#555555"
+COORD_DECIMALS = 5
+
+
+def _cluster_assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    from ._assets import ASSETS
+
+    js = [(n, ASSETS[n].url) for n in ("markerclusterjs",)]
+    css = [(n, ASSETS[n].url) for n in ("markerclustercss", "markerclusterdefaultcss")]
+    return js, css
+
+
+_JS, _CSS = _cluster_assets()
+
+
+class BigPointLayer(JSCSSMixin, Layer):
+    """Many points as one layer; see the module docstring.
+
+    Build it with :func:`big_points_layer`.  In the page the layer is a
+    ``L.markerClusterGroup`` (or ``L.featureGroup`` when ``cluster`` is false), and
+    ``window.geoBigPoints[<layer name>]`` holds ``{group, count, popup}`` where
+    ``popup(i)`` returns the popup element of point ``i`` (used by the browser tests).
+    """
+
+    default_js = _JS
+    default_css = _CSS
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+            <style>
+            .geo-bigpoint-popup table { border-collapse: collapse; font: 12px sans-serif; }
+            .geo-bigpoint-popup th { text-align: left; padding: 1px 6px 1px 0;
+                                     color: #555; font-weight: normal; vertical-align: top; }
+            .geo-bigpoint-popup td { padding: 1px 0; overflow-wrap: anywhere; }
+            .geo-bigpoint-popup h4 { margin: 0 0 4px 0; font: bold 13px sans-serif; }
+            </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function () {
+                var started = performance.now();
+                var data = {{ this.data_json }};
+                var n = data.lon.length, fields = data.fields, cols = data.columns;
+                function cell(f, i) {
+                    var c = cols[f];
+                    if (Array.isArray(c)) { return c[i]; }
+                    return c.k[i] < 0 ? null : c.d[c.k[i]];
+                }
+                var map = {{ this._parent.get_name() }};
+                // markercluster needs a maximum zoom; a map without tiles has none.
+                if (map.options.maxZoom === undefined) { map.setMaxZoom(18); }
+                var renderer = L.canvas({padding: 0.5});
+                var options = {{ this.group_options_json }};
+                var state = null;
+                {%- if this.cluster %}
+                options.chunkProgress = function (done, total) {
+                    if (done === total && total >= n && state !== null && state.drawnMs === null) {
+                        state.drawnMs = performance.now();
+                    }
+                };
+                var group = L.markerClusterGroup(options);
+                {%- else %}
+                var group = L.featureGroup();
+                {%- endif %}
+                function popup(i) {
+                    var root = document.createElement("div");
+                    root.className = "geo-bigpoint-popup";
+                    if (data.label !== null && cell(data.label, i) !== null) {
+                        var h = document.createElement("h4");
+                        h.textContent = String(cell(data.label, i));
+                        root.appendChild(h);
+                    }
+                    var table = document.createElement("table");
+                    for (var f = 0; f < fields.length; f++) {
+                        var v = cell(f, i);
+                        if (v === null || f === data.label) { continue; }
+                        var tr = document.createElement("tr");
+                        var th = document.createElement("th");
+                        th.textContent = fields[f];
+                        var td = document.createElement("td");
+                        td.textContent = String(v);
+                        tr.appendChild(th); tr.appendChild(td); table.appendChild(tr);
+                    }
+                    root.appendChild(table);
+                    return root;
+                }
+                var markers = new Array(n);
+                for (var i = 0; i < n; i++) {
+                    var m = L.circleMarker([data.lat[i], data.lon[i]], {
+                        renderer: renderer, radius: data.radius, weight: 1, color: "#222",
+                        fillColor: data.palette[data.colour === null ? 0 : data.colour[i]],
+                        fillOpacity: 0.85});
+                    m.geoIndex = i;
+                    markers[i] = m;
+                }
+                group.on("click", function (e) {
+                    if (e.layer && e.layer.geoIndex !== undefined) {
+                        L.popup({maxWidth: 360}).setLatLng(e.layer.getLatLng())
+                            .setContent(popup(e.layer.geoIndex))
+                            .openOn(map);
+                    }
+                });
+                // Add the markers once the group is on the map: markercluster's off-map
+                // addLayers checks each marker against every earlier one (quadratic).
+                group.once("add", function () {
+                    if (group.addLayers) {
+                        group.addLayers(markers);
+                    } else {
+                        markers.forEach(function (m) { group.addLayer(m); });
+                        state.drawnMs = performance.now();
+                    }
+                });
+                state = {group: group, count: n, popup: popup, startedMs: started,
+                         builtMs: performance.now(), drawnMs: null};
+                window.geoBigPoints = window.geoBigPoints || {};
+                window.geoBigPoints[data.name] = state;
+                return group;
+            })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, *, data: dict[str, Any], name: str, cluster: bool,
+                 show: bool = True, cluster_radius_px: int = 50,
+                 uncluster_zoom: int = 12) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "BigPointLayer"
+        self.cluster = cluster
+        self.count = len(data["lon"])
+        self.data_json = json_for_script(data)
+        options: dict[str, Any] = {}
+        if cluster:
+            options = {"chunkedLoading": True, "chunkInterval": 200,
+                       "maxClusterRadius": int(cluster_radius_px),
+                       "spiderfyOnMaxZoom": False, "showCoverageOnHover": False,
+                       "disableClusteringAtZoom": int(uncluster_zoom)}
+        self.group_options_json = json_for_script(options)
+
+    def render(self, **kwargs: Any) -> None:
+        if not self.cluster:  # no markercluster assets needed
+            self.default_js, self.default_css = [], []
+        super().render(**kwargs)
+
+
+def _json_value(value: Any) -> Any:
+    """A JSON scalar for a popup cell: None for missing, numbers as numbers, else text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else round(f, 6)
+    if isinstance(value, list | tuple | np.ndarray):
+        return ", ".join("" if v is None else str(v) for v in value)
+    return str(value)
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and arrays are not missing
+        return False
+
+
+def _column(series: pd.Series) -> list[Any] | dict[str, list[Any]]:
+    """One popup column as a JSON array; repetitive text as {"d": values, "k": codes}."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return [None if pd.isna(v) else bool(v) for v in series.tolist()]
+    if pd.api.types.is_integer_dtype(series.dtype) and not isinstance(series.dtype,
+                                                                       pd.CategoricalDtype):
+        return [None if pd.isna(v) else int(v) for v in series.tolist()]
+    if pd.api.types.is_float_dtype(series.dtype):
+        arr = series.to_numpy(dtype=float, na_value=np.nan)
+        finite = np.isfinite(arr)
+        rounded = np.round(arr, 6)
+        out: list[Any] = [int(v) if v.is_integer() else v for v in rounded.tolist()]
+        if not finite.all():
+            for k in np.flatnonzero(~finite):
+                out[k] = None
+        return out
+    values = [v if type(v) is str else _json_value(None if _missing(v) else v)
+              for v in series.tolist()]
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    if len(values) >= 50 and len(uniques) <= max(1, len(values) // 10):
+        return {"d": [str(u) for u in uniques], "k": codes.tolist()}  # -1 = missing
+    return values
+
+
+def big_points_layer(points: gpd.GeoDataFrame, *, fields: Sequence[str] | None = None,
+                     label: str | None = None, color_by: str | None = None,
+                     palette: Mapping[str, str] | Sequence[str] | None = None,
+                     name: str = "Points", cluster: bool = True, radius_px: float = 4.0,
+                     cluster_radius_px: int = 50, uncluster_zoom: int = 12,
+                     show: bool = True) -> BigPointLayer:
+    """A :class:`BigPointLayer` for the points of ``points`` (EPSG:4326 or reprojected).
+
+    Parameters
+    ----------
+    fields
+        Columns shown in each point's popup (default: every non-geometry column).
+    label
+        Column used as the popup heading (must be in ``fields``; default: ``name``,
+        ``title`` or ``id`` when present).
+    color_by
+        Categorical column giving each point's fill colour; ``palette`` maps category ->
+        colour (a mapping) or lists colours in order of first appearance.
+    cluster
+        Cluster with Leaflet.markercluster (default) or draw every point.
+    uncluster_zoom
+        From this zoom level on, every point is drawn (fewer cluster levels to build:
+        clustering 10^5 points takes about 40 % less time at 12 than at Leaflet's 18).
+
+    Raises
+    ------
+    LayerError
+        Missing, empty or non-point geometries (row numbers listed), or unknown columns.
+    """
+    if points.crs is not None and not points.crs.equals("EPSG:4326"):
+        points = points.to_crs("EPSG:4326")
+    geoms = points.geometry.to_numpy()
+    bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    bad |= ~bad & (shapely.get_type_id(geoms) != 0)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise LayerError(f"big_points_layer: rows {rows[:20].tolist()}"
+                         f"{' ...' if len(rows) > 20 else ''} have no Point geometry "
+                         f"({len(rows)} rows); drop or fix them first")
+    columns = [c for c in points.columns if c != points.geometry.name]
+    fields = list(columns if fields is None else fields)
+    unknown = [f for f in [*fields, *([color_by] if color_by else [])] if f not in columns]
+    if unknown:
+        raise LayerError(f"big_points_layer: unknown column(s) {unknown}; columns are {columns}")
+    if label is None:
+        label = next((c for c in ("name", "title", "id") if c in fields), None)
+    elif label not in fields:
+        raise LayerError(f"big_points_layer: label {label!r} must be one of fields {fields}")
+    lon = np.round(shapely.get_x(geoms), COORD_DECIMALS)
+    lat = np.round(shapely.get_y(geoms), COORD_DECIMALS)
+    colours, codes = _colours(points, color_by=color_by, palette=palette)
+    data = {
+        "name": name,
+        "lon": lon.tolist(),
+        "lat": lat.tolist(),
+        "fields": [str(f) for f in fields],
+        "columns": [_column(points[f]) for f in fields],
+        "label": fields.index(label) if label is not None else None,
+        "palette": colours,
+        "colour": codes,
+        "radius": float(radius_px),
+    }
+    layer = BigPointLayer(data=data, name=name, cluster=cluster, show=show,
+                          cluster_radius_px=cluster_radius_px, uncluster_zoom=uncluster_zoom)
+    log.info("big point layer %r: %d points, %d popup fields", name, len(lon), len(fields))
+    return layer
+
+
+def _colours(points: gpd.GeoDataFrame, *, color_by: str | None,
+             palette: Mapping[str, str] | Sequence[str] | None
+             ) -> tuple[list[str], list[int] | None]:
+    if color_by is None:
+        first = palette[0] if isinstance(palette, Sequence) and palette else DEFAULT_PALETTE[0]
+        return [str(first)], None
+    values = points[color_by].astype(object).where(points[color_by].notna(), None)
+    categories = list(dict.fromkeys(v for v in values if v is not None))
+    if isinstance(palette, Mapping):
+        colours = [str(palette.get(c, _OTHER_COLOUR)) for c in categories]
+    else:
+        seq = list(palette or DEFAULT_PALETTE)
+        colours = [str(seq[k % len(seq)]) for k in range(len(categories))]
+    lookup = {c: k for k, c in enumerate(categories)}
+    colours.append(_OTHER_COLOUR)  # missing category
+    other = len(colours) - 1
+    return colours, [lookup.get(v, other) if v is not None else other for v in values]
+
+
+def big_points_map(points: gpd.GeoDataFrame, *, offline: bool = True, title: str | None = None,
+                   **layer_options: Any) -> folium.Map:
+    """A map with only a :class:`BigPointLayer`, no tiles (for quick looks and benchmarks).
+
+    ``offline`` inlines Leaflet and markercluster (one self-contained HTML file).
+    """
+    from ._assets import AtlasMap
+    from ._html import escape_html
+
+    layer = big_points_layer(points, **layer_options)
+    m = AtlasMap(offline=offline, title=escape_html(title) if title else None, tiles=None,
+                 prefer_canvas=True)
+    layer.add_to(m)
+    if len(points):
+        minx, miny, maxx, maxy = points.to_crs("EPSG:4326").total_bounds \
+            if points.crs is not None else points.total_bounds
+        m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
+    folium.LayerControl().add_to(m)
+    return m
