@@ -17,8 +17,10 @@ into arrays and back, and runs per partition on Dask.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 import geopandas as gpd
@@ -41,8 +43,10 @@ __all__ = [
     "NEAR_COLUMNS",
     "POSITION_KM",
     "CorridorIndex",
+    "NEAR_OUTPUT_SUFFIXES",
     "near",
     "prepare",
+    "write_near",
 ]
 
 log = logging.getLogger(__name__)
@@ -382,3 +386,57 @@ def _near_dask(points: Any, index: CorridorIndex, *, within_km: float | None,
     shared = dask.delayed(index, pure=True)
     return points.map_partitions(_near_frame, shared, within_km=within_km,
                                  overwrite=overwrite, meta=meta)
+
+
+#: Output formats of :func:`write_near`, by file suffix.
+NEAR_OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".csv")
+
+
+def write_near(result: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
+               source: str | os.PathLike[str] | None = None,
+               within_km: float | None = None) -> Path:
+    """Write a :func:`near` result atomically, with provenance.
+
+    ``.geojson``: RFC 7946 with a ``provenance`` member.  ``.gpkg``: layer ``near`` plus a
+    ``provenance`` table.  ``.csv``: ``lon``, ``lat`` and the attributes, with the
+    provenance beside it in ``<path>.provenance.json``.  ``source`` (the input file) is
+    recorded with its SHA-256.
+    """
+    import json
+
+    from ._io import atomic_write, atomic_write_with
+    from ._provenance import file_digest, provenance
+    from .export import _for_gpkg, to_geojson_text
+
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in NEAR_OUTPUT_SUFFIXES:
+        raise LayerError(f"{target}: unknown output type {suffix!r}; must be one of "
+                         f"{list(NEAR_OUTPUT_SUFFIXES)}")
+    extra: dict[str, Any] = {"operation": "geo.near", "within_km": within_km,
+                             "distance": "geodesic on WGS84 (pyproj.Geod), km"}
+    if source is not None:
+        src = Path(source)
+        extra["input"] = {"file": src.name, "sha256": file_digest(src)}
+    if suffix == ".geojson":
+        written = atomic_write(target, to_geojson_text(result, **extra))
+    elif suffix == ".gpkg":
+        def _gpkg(tmp: Path) -> None:
+            _for_gpkg(result).to_file(tmp, layer="near", driver="GPKG", engine="pyogrio")
+            prov = pd.DataFrame({"key": ["provenance"],
+                                 "value": [json.dumps(provenance(**extra), ensure_ascii=False)]})
+            gpd.GeoDataFrame(prov, geometry=gpd.GeoSeries([None]), crs="EPSG:4326").to_file(
+                tmp, layer="provenance", driver="GPKG", engine="pyogrio")
+
+        written = atomic_write_with(target, _gpkg)
+    else:
+        table = pd.DataFrame(result.drop(columns=result.geometry.name))
+        geoms = result.geometry.to_numpy()
+        table.insert(0, "lat", shapely.get_y(geoms) if len(geoms) else [])
+        table.insert(0, "lon", shapely.get_x(geoms) if len(geoms) else [])
+        table = table.loc[:, ~table.columns.duplicated(keep="first")]
+        written = atomic_write(target, table.to_csv(index=False, lineterminator="\n"))
+        atomic_write(target.with_name(target.name + ".provenance.json"),
+                     json.dumps(provenance(**extra), ensure_ascii=False, indent=1) + "\n")
+    log.info("wrote %d points to %s", len(result), written)
+    return written
