@@ -32,6 +32,8 @@ from .layers import (
 from .maps import make_map as map  # noqa: A001 - shadows the builtin only as geo.map
 from .measure import geodesic_length_km
 from .network import od_matrix, route
+from .proximity import near
+from .readers import read_points
 from .schema import CoordQuality, Facility, LayerKind, Mode, NodeKind, Sector, SiteStatus, Status
 from .transit import load_scenario
 
@@ -65,9 +67,11 @@ __all__ = [
     "load_layer",
     "load_scenario",
     "map",
+    "near",
     "nodes",
     "od_matrix",
     "provenance",
+    "read_points",
     "route",
     "sites",
     "validate",

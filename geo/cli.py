@@ -187,6 +187,7 @@ def _add_validate(sub: Any) -> None:
 # --------------------------------------------------------------------------- main
 
 from ._cli_maps import add_figure_parser, add_map_parser, add_maps_parser  # noqa: E402
+from ._cli_near import add_near_parser  # noqa: E402  (geo near)
 from ._cli_transit import add_compare_parser, add_route_parser  # noqa: E402  (route, compare)
 
 _ADDERS: list[Callable[[Any], None]] = [
@@ -199,6 +200,7 @@ _ADDERS: list[Callable[[Any], None]] = [
     add_figure_parser,
     add_route_parser,
     add_compare_parser,
+    add_near_parser,
 ]
 
 
