@@ -11,7 +11,7 @@ into arrays and back, and runs per partition on Dask.
 >>> pts = gpd.GeoDataFrame({"name": ["a"]}, crs="EPSG:4326", geometry=[shapely.Point(65, 40.5)])
 >>> out = near(pts, corridors=line, with_country=False)
 >>> out[["name", "corridor_id", "distance_km"]].round(1).values.tolist()
-[['a', 'demo', 50.2]]
+[['a', 'demo', 43.5]]
 """
 
 from __future__ import annotations
