@@ -71,7 +71,7 @@ def exact_point_to_line(lon: float, lat: float, coords: list[tuple[float, float]
         ds = GEOD.inv(np.full(n, lon), np.full(n, lat), xs, ys)[2]
         k = int(np.argmin(ds))
 
-        def dist(t: float) -> float:
+        def dist(t: float, lon1: float = lon1, lat1: float = lat1, az: float = az) -> float:
             x, y, _ = GEOD.fwd(lon1, lat1, az, t)
             return GEOD.inv(lon, lat, x, y)[2]
 
