@@ -128,12 +128,15 @@ def _read_csv(path: Path, *, lon: str | None, lat: str | None) -> gpd.GeoDataFra
         add(np.flatnonzero(~empty & np.isnan(vals)), col, "not a number", raw)
     finite = np.isfinite(x) & np.isfinite(y)
     beyond = np.abs(y[finite]) > 90
-    if finite.any() and beyond.mean() > 0.5 and (np.abs(x[finite]) <= 90).all():
-        raise _fail(path, f"longitude and latitude look swapped: column {lat_col!r} (read as "
+    if beyond.any() and (np.abs(x[finite]) <= 90).all():
+        # Listed first; the rows out of range follow, so both readings are reported.
+        problems.insert(0, Problem(
+            file=str(path), index=None, feature_id=None, field=None,
+            message=f"longitude and latitude look swapped: column {lat_col!r} (read as "
                     f"latitude) has values beyond +-90 in {int(beyond.sum())} of "
                     f"{int(finite.sum())} rows (e.g. {y[finite][beyond][0]:g}) while every "
                     f"value of {lon_col!r} is within +-90; pass lon={lat_col!r}, "
-                    f"lat={lon_col!r} if that is so")
+                    f"lat={lon_col!r} if that is so"))
     add(np.flatnonzero(np.isfinite(x) & (np.abs(x) > 180)), lon_col,
         "longitude out of range [-180, 180]", raw_lon)
     add(np.flatnonzero(np.isfinite(y) & (np.abs(y) > 90)), lat_col,
