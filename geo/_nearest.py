@@ -347,12 +347,13 @@ class PolylineIndex:
         coarse_hits: list[np.ndarray] = []
         for start in range(0, len(pxyz), rows):
             block = pxyz[start:start + rows]
-            # Elementwise (not BLAS) products: identical results whatever the block size.
-            dots = (block[:, 0, None] * cxyz[:, 0] + block[:, 1, None] * cxyz[:, 1]
-                    + block[:, 2, None] * cxyz[:, 2])
-            chord = np.sqrt(np.maximum(2.0 - 2.0 * dots, 0.0))
-            limit = (chord.min(axis=1) + half) * _SLACK
-            r, c = np.nonzero(chord <= limit[:, None])
+            # chord**2 = 2 - 2 dot, so "chord <= limit" is "dot >= 1 - limit**2 / 2".  The
+            # filter only prunes with slack; exact distances come later, so BLAS rounding
+            # cannot change a result.
+            dots = block @ cxyz.T
+            best = np.sqrt(np.maximum(2.0 - 2.0 * dots.max(axis=1), 0.0))
+            limit = (best + half) * _SLACK
+            r, c = np.nonzero(dots >= (1.0 - limit ** 2 / 2.0)[:, None])
             owners.append(r + start)
             coarse_hits.append(c)
         owner = np.concatenate(owners)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -60,8 +61,8 @@ POSITION_KM = "position_km"
 COUNTRY = "country"
 NEAR_COLUMNS = (CORRIDOR_ID, CORRIDOR_IDS, LINK_ID, DISTANCE_KM, POSITION_KM, COUNTRY)
 
-#: Points per block (bounds memory; each block reports progress).
-DEFAULT_CHUNK_POINTS = 100_000
+#: Points per block (bounds memory; blocks run on a thread each; each reports progress).
+DEFAULT_CHUNK_POINTS = 50_000
 
 
 @dataclass
@@ -256,7 +257,7 @@ def _point_arrays(points: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
 def _near_frame(points: gpd.GeoDataFrame, index: CorridorIndex, *, within_km: float | None,
                 chunk_points: int = DEFAULT_CHUNK_POINTS,
                 progress: Callable[[int], None] | None = None,
-                overwrite: bool = False) -> gpd.GeoDataFrame:
+                overwrite: bool = False, workers: int | None = 1) -> gpd.GeoDataFrame:
     clash = [c for c in NEAR_COLUMNS if c in points.columns]
     if clash and not overwrite:
         raise LayerError(f"points already have column(s) {clash}; rename them or pass "
@@ -267,14 +268,27 @@ def _near_frame(points: gpd.GeoDataFrame, index: CorridorIndex, *, within_km: fl
     piece = np.empty(n, dtype=np.int64)
     dist = np.empty(n)
     along = np.empty(n)
-    for start in range(0, n, chunk_points):
+    starts = range(0, n, chunk_points)
+
+    def run(start: int) -> int:
         stop = min(n, start + chunk_points)
         res = index.lines.query(lon[start:stop], lat[start:stop])
         piece[start:stop] = res.piece
         dist[start:stop] = res.distance_km
         along[start:stop] = res.along_km
-        if progress is not None:
-            progress(stop - start)
+        return stop - start
+
+    n_workers = min(workers or os.cpu_count() or 1, len(starts))
+    if n_workers > 1:  # numpy, shapely and pyproj release the GIL in their array loops
+        with ThreadPoolExecutor(max_workers=n_workers) as pool:
+            for done in pool.map(run, starts):
+                if progress is not None:
+                    progress(done)
+    else:
+        for start in starts:
+            done = run(start)
+            if progress is not None:
+                progress(done)
     length = index.lines.length_km[piece] if n else np.empty(0)
     rev = index.piece_reversed[piece] if n else np.empty(0, dtype=bool)
     position = index.piece_offset_km[piece] + np.where(rev, length - along, along) if n else along
@@ -298,7 +312,7 @@ def near(points: gpd.GeoDataFrame, *, corridors: gpd.GeoDataFrame | None = ...,
          links: gpd.GeoDataFrame | None = ..., within_km: float | None = ...,
          with_country: bool = ..., index: CorridorIndex | None = ...,
          chunk_points: int = ..., progress: Callable[[int], None] | None = ...,
-         overwrite: bool = ...) -> gpd.GeoDataFrame: ...
+         overwrite: bool = ..., workers: int | None = ...) -> gpd.GeoDataFrame: ...
 
 
 @overload
@@ -306,14 +320,15 @@ def near(points: dask_geopandas.GeoDataFrame, *, corridors: gpd.GeoDataFrame | N
          links: gpd.GeoDataFrame | None = ..., within_km: float | None = ...,
          with_country: bool = ..., index: CorridorIndex | None = ...,
          chunk_points: int = ..., progress: Callable[[int], None] | None = ...,
-         overwrite: bool = ...) -> dask_geopandas.GeoDataFrame: ...
+         overwrite: bool = ..., workers: int | None = ...) -> dask_geopandas.GeoDataFrame: ...
 
 
 def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
          links: gpd.GeoDataFrame | None = None, within_km: float | None = None,
          with_country: bool = True, index: CorridorIndex | None = None,
          chunk_points: int = DEFAULT_CHUNK_POINTS,
-         progress: Callable[[int], None] | None = None, overwrite: bool = False) -> Any:
+         progress: Callable[[int], None] | None = None, overwrite: bool = False,
+         workers: int | None = None) -> Any:
     """For every point: the nearest corridor and link, the geodesic distance to it, the
     position along the corridor and the country.
 
@@ -339,6 +354,9 @@ def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
         Called with the number of points done after each block (e.g. ``tqdm.update``).
     overwrite
         Replace output columns that already exist in ``points`` instead of raising.
+    workers
+        Threads working on blocks at once (default: one per CPU; the array code releases
+        the GIL).  On Dask each partition runs on one thread and Dask does the rest.
 
     Returns
     -------
@@ -367,7 +385,7 @@ def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
         raise TypeError("points: expected a GeoDataFrame or dask_geopandas.GeoDataFrame, got "
                         f"{type(points).__name__} (read files with geo.read_points)")
     out = _near_frame(points, index, within_km=within_km, chunk_points=chunk_points,
-                      progress=progress, overwrite=overwrite)
+                      progress=progress, overwrite=overwrite, workers=workers)
     log.info("near: %d of %d points kept%s", len(out), len(points),
              "" if within_km is None else f" within {within_km:g} km")
     return out
