@@ -132,7 +132,7 @@ def _position_problem(pos: Any) -> str | None:
 
 
 def _check_value(spec: FieldSpec, value: Any, ctx: Context) -> str | None:  # noqa: C901
-    t = spec.type
+    t = spec.value_type
     if t in ("str", "id"):
         if not isinstance(value, str) or not value.strip():
             return "must be a non-empty string"

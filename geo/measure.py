@@ -194,8 +194,7 @@ def _corridor_measures(path: Sequence[str], legs: gpd.GeoDataFrame) -> dict[str,
         for code, km in leg_km.items():
             by_country[code] = by_country.get(code, 0.0) + km
     # a country entered twice stays once, at its first entry
-    seen: set[str] = set()
-    order = [c for c in order if not (c in seen or seen.add(c))]
+    order = list(dict.fromkeys(order))
     used = float(legs["length_used_km"].sum())
     documented_used = float(legs.loc[legs["length_method"] == "documented", "length_used_km"].sum())
     statuses = set(legs["status"])

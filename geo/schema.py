@@ -134,13 +134,13 @@ ISO3_PATTERN = re.compile(r"^[A-Z]{3}$")
 class FieldSpec:
     """One property of a layer's features.
 
-    ``type`` is one of ``str``, ``int``, ``float``, ``str_list``, ``source``,
+    ``value_type`` is one of ``str``, ``int``, ``float``, ``str_list``, ``source``,
     ``source_list``, ``alternatives``, ``enum``, ``enum_list``, ``id``, ``id_list``,
     ``iso3``, ``iso3_list``.
     """
 
     name: str
-    type: str
+    value_type: str
     required: bool = True
     nullable: bool = False
     enum: type[_StrEnum] | None = None
