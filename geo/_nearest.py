@@ -169,14 +169,6 @@ def _densify(coords: np.ndarray, *, max_km: float) -> tuple[np.ndarray, np.ndarr
     return np.vstack(out).astype(float), np.concatenate(orig)
 
 
-def _expand_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(owner, value) pairs for every value in [lo[k], hi[k]) - vectorised ``range``."""
-    counts = hi - lo
-    owner = np.repeat(np.arange(len(lo)), counts)
-    starts = np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-    return owner, starts + np.arange(counts.sum())
-
-
 class PolylineIndex:
     """A spatial index of polylines for geodesic nearest-point queries.
 
@@ -191,8 +183,8 @@ class PolylineIndex:
         Spacing of the coarse vertices used for far points, in km.
     """
 
-    def __init__(self, lines: Sequence[np.ndarray], *, densify_km: float = 5.0,
-                 coarse_km: float = 25.0) -> None:
+    def __init__(self, lines: Sequence[np.ndarray], *, densify_km: float = 10.0,
+                 coarse_km: float = 50.0) -> None:
         if not lines:
             raise ValueError("PolylineIndex needs at least one line")
         self.densify_km = float(densify_km)
@@ -288,22 +280,24 @@ class PolylineIndex:
         lower = 2.0 * np.sin(np.clip(np.arccos(np.clip(pc, -1, 1)) - self.max_angle, 0,
                                      np.pi) / 2.0)
         maybe_near = np.flatnonzero(lower <= _FAR_CHORD)
-        pair_pt: list[np.ndarray] = []
-        pair_seg: list[np.ndarray] = []
+        pair_pt: list[np.ndarray] = [np.empty(0, np.int64)]
+        pair_a: list[np.ndarray] = [np.empty(0, np.int64)]
+        pair_b: list[np.ndarray] = [np.empty(0, np.int64)]
         far = np.ones(n, dtype=bool)
         if maybe_near.size:
-            near_pts, segs, is_near = self._near_candidates(pxyz[maybe_near], pc[maybe_near])
+            near_pts, a, is_near = self._near_candidates(pxyz[maybe_near], pc[maybe_near])
             pair_pt.append(maybe_near[near_pts])
-            pair_seg.append(segs)
+            pair_a.append(a)
+            pair_b.append(self.seg_end[a])
             far[maybe_near[is_near]] = False
         far_idx = np.flatnonzero(far)
         if far_idx.size:
-            far_pts, segs = self._far_candidates(pxyz[far_idx])
+            far_pts, a, b = self._far_candidates(pxyz[far_idx])
             pair_pt.append(far_idx[far_pts])
-            pair_seg.append(segs)
-        pts = np.concatenate(pair_pt) if pair_pt else np.empty(0, np.int64)
-        segs = np.concatenate(pair_seg) if pair_seg else np.empty(0, np.int64)
-        return self._refine(lon, lat, pxyz, pts, segs, n)
+            pair_a.append(a)
+            pair_b.append(b)
+        return self._refine(lon, lat, pxyz, np.concatenate(pair_pt), np.concatenate(pair_a),
+                            np.concatenate(pair_b), n)
 
     def _keep_ring(self, pxyz: np.ndarray, owner: np.ndarray, vert: np.ndarray,
                    half_km: float) -> tuple[np.ndarray, np.ndarray]:
@@ -317,7 +311,10 @@ class PolylineIndex:
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         plane_pts = shapely.points(self._plane(pxyz))
         tree = self.tree
-        q_in, q_vert = tree.query_nearest(plane_pts, all_matches=False)
+        # Capped search: a point with no vertex within the cap goes to the far path, which
+        # is exact for any point (the cap only decides which path is faster).
+        cap = 2.0 * _FAR_CHORD / self.m_min
+        q_in, q_vert = tree.query_nearest(plane_pts, max_distance=cap, all_matches=False)
         upper = np.full(len(pxyz), np.inf)
         upper[q_in] = np.linalg.norm(pxyz[q_in] - self.xyz[q_vert], axis=1)
         is_near = np.flatnonzero(upper <= _FAR_CHORD)
@@ -359,20 +356,22 @@ class PolylineIndex:
         owner = np.concatenate(owners)
         hit = np.concatenate(coarse_hits)
         owner, vert = self._keep_ring(pxyz, owner, self.coarse[hit], half_km)
+        # Between two consecutive coarse vertices the line is one geodesic (corners are
+        # coarse vertices), so the coarse arcs on each side are the candidate segments.
         hit = np.searchsorted(self.coarse, vert)
-        lo = self.coarse_lo[hit]
-        hi = np.maximum(self.coarse_hi[hit], lo + 1)
-        k, segs = _expand_ranges(lo, hi)
-        return owner[k], segs
+        lo, hi = self.coarse_lo[hit], self.coarse_hi[hit]
+        return (np.concatenate([owner, owner]), np.concatenate([lo, vert]),
+                np.concatenate([vert, hi]))
 
     def _refine(self, lon: np.ndarray, lat: np.ndarray, pxyz: np.ndarray,
-                pts: np.ndarray, segs: np.ndarray, n: int) -> NearestResult:
+                pts: np.ndarray, segs: np.ndarray, ends: np.ndarray, n: int) -> NearestResult:
+        """Nearest point per query point among candidate segments ``segs`` -> ``ends``
+        (vertex indices on one piece; equal for a lone vertex)."""
         n_vert = np.int64(len(self.lon))
-        key = np.sort(pts * n_vert + segs)
-        key = key[np.concatenate([[True], key[1:] != key[:-1]])] if key.size else key
-        pts, segs = key // n_vert, key % n_vert
+        key = np.unique((pts * n_vert + segs) * n_vert + ends)  # one row per distinct segment
+        pts, segs, ends = key // (n_vert * n_vert), (key // n_vert) % n_vert, key % n_vert
         a = self.xyz[segs]
-        b = self.xyz[self.seg_end[segs]]
+        b = self.xyz[ends]
         p = pxyz[pts]
         normal = np.cross(a, b)
         nn = np.sqrt((normal ** 2).sum(axis=1))
@@ -391,10 +390,10 @@ class PolylineIndex:
         best = _min_by(pts, est, n)
         rel = np.where(best[pts] > 6000.0, _EST_REL_FAR, _EST_REL)
         keep = est <= best[pts] * (1.0 + 2.0 * rel) + 1e-9
-        pts, segs, foot, inside, end_is_a = (pts[keep], segs[keep], foot[keep], inside[keep],
-                                              end_is_a[keep])
+        pts, segs, ends, foot, inside, end_is_a = (pts[keep], segs[keep], ends[keep],
+                                                    foot[keep], inside[keep], end_is_a[keep])
         flon, flat = _lonlat(foot)
-        end = self.seg_end[segs]
+        end = ends
         # Exact end points where the foot falls outside the arc (no round trip to xyz).
         flon = np.where(inside, flon, np.where(end_is_a, self.lon[segs], self.lon[end]))
         flat = np.where(inside, flat, np.where(end_is_a, self.lat[segs], self.lat[end]))
@@ -406,8 +405,12 @@ class PolylineIndex:
         first[1:] = pts[order][1:] != pts[order][:-1]
         chosen = order[first]
         c_seg = segs[chosen]
-        _, _, from_a_m = GEOD.inv(self.lon[c_seg], self.lat[c_seg], flon[chosen], flat[chosen])
-        along = self.cum_km[c_seg] + np.asarray(from_a_m) / 1000.0
+        # The part of a segment (<= ~30 km) before the foot: the ellipsoidal estimate is
+        # within 1e-9 of Geod.inv at that length; the vertices' cum_km come from Geod.
+        c_foot = np.where(inside[chosen, None], foot[chosen],
+                          np.where(end_is_a[chosen, None], self.xyz[c_seg],
+                                   self.xyz[ends[chosen]]))
+        along = self.cum_km[c_seg] + _est_km(self.xyz[c_seg], c_foot)
         out_piece = np.full(n, -1, dtype=np.int64)
         out_dist = np.full(n, np.nan)
         out_along = np.full(n, np.nan)
