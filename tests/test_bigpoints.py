@@ -32,7 +32,7 @@ def make_sites(n: int, *, seed: int = 5) -> gpd.GeoDataFrame:
 
 
 def _payload(html: str) -> dict:
-    match = re.search(r"var data = (\{.*?\});\n", html)
+    match = re.search(r"build\((\{.*?\})\);\n", html)
     assert match, "data object not found"
     return json.loads(match.group(1))
 
@@ -66,7 +66,7 @@ def test_hostile_text_is_escaped_for_the_script_element(html):
 
 
 def test_popups_are_built_with_text_content_not_inner_html(html):
-    start = html.index("var data = ")
+    start = html.index("var started = performance.now()")
     script = html[start:html.index("</script>", start)]
     assert "textContent" in script
     assert "innerHTML" not in script
@@ -104,3 +104,17 @@ def test_missing_or_non_point_geometries_are_refused_with_rows():
     sites.loc[2, "geometry"] = shapely.LineString([(60, 40), (61, 41)])
     with pytest.raises(LayerError, match=r"rows \[2\]"):
         big_points_layer(sites)
+
+
+def test_large_payloads_travel_compressed_and_unpack_to_the_same_data():
+    import base64
+    import gzip
+
+    sites = make_sites(300)
+    plain = big_points_map(sites, compress=False).get_root().render()
+    packed = big_points_map(sites, compress=True).get_root().render()
+    blob = re.search(r'var packed = "([A-Za-z0-9+/=]+)";', packed)
+    assert blob and "build({" not in packed
+    assert json.loads(gzip.decompress(base64.b64decode(blob.group(1)))) == _payload(plain)
+    assert HOSTILE not in packed and "\\u003c/script" not in packed
+    assert len(packed) < len(plain)

@@ -62,9 +62,11 @@ def _popup_of(offline_page: Any, index: int) -> dict[str, Any]:
     }""", index)
 
 
-def test_clustered_points_draw_offline_with_safe_popups(offline_page, tmp_path):
+@pytest.mark.parametrize("compress", [False, True])
+def test_clustered_points_draw_offline_with_safe_popups(offline_page, tmp_path, compress):
     path = tmp_path / "bigpoints.html"
-    big_points_map(make_sites(1000), name="Sites", color_by="sector").save(str(path))
+    big_points_map(make_sites(1000), name="Sites", color_by="sector",
+                   compress=compress).save(str(path))
     state = _open(offline_page, path)
     assert state["count"] == state["layers"] == 1000
     assert state["clusters"] > 0
