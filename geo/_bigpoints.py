@@ -216,11 +216,8 @@ class BigPointLayer(JSCSSMixin, Layer):
                        "spiderfyOnMaxZoom": False, "showCoverageOnHover": False,
                        "disableClusteringAtZoom": int(uncluster_zoom)}
         self.group_options_json = json_for_script(options)
-
-    def render(self, **kwargs: Any) -> None:
-        if not self.cluster:  # no markercluster assets needed
+        if not cluster:  # no markercluster assets needed
             self.default_js, self.default_css = [], []
-        super().render(**kwargs)
 
 
 def _json_value(value: Any) -> Any:

@@ -333,7 +333,7 @@ class PolylineIndex:
         return (np.concatenate([owner, owner[prev_ok]]),
                 np.concatenate([vert, vert[prev_ok] - 1]), is_near)
 
-    def _far_candidates(self, pxyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _far_candidates(self, pxyz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cxyz = self.xyz[self.coarse]
         half_km = self.coarse_gap_km / 2.0 + self.max_seg_km
         half = half_km / _EARTH_RADIUS_KM

@@ -315,8 +315,10 @@ def near(points: gpd.GeoDataFrame, *, corridors: gpd.GeoDataFrame | None = ...,
          overwrite: bool = ..., workers: int | None = ...) -> gpd.GeoDataFrame: ...
 
 
+# Without dask stubs mypy sees Any here and calls this overload unreachable.
 @overload
-def near(points: dask_geopandas.GeoDataFrame, *, corridors: gpd.GeoDataFrame | None = ...,
+def near(  # type: ignore[overload-cannot-match]
+         points: dask_geopandas.GeoDataFrame, *, corridors: gpd.GeoDataFrame | None = ...,
          links: gpd.GeoDataFrame | None = ..., within_km: float | None = ...,
          with_country: bool = ..., index: CorridorIndex | None = ...,
          chunk_points: int = ..., progress: Callable[[int], None] | None = ...,
