@@ -418,7 +418,8 @@ def write_near(result: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
     """Write a :func:`near` result atomically, with provenance.
 
     ``.geojson``: RFC 7946 with a ``provenance`` member.  ``.gpkg``: layer ``near`` plus a
-    ``provenance`` table.  ``.csv``: ``lon``, ``lat`` and the attributes, with the
+    ``provenance`` table.  ``.csv``: ``lon``, ``lat`` (from the geometry) and the other
+    attributes, with the
     provenance beside it in ``<path>.provenance.json``.  ``source`` (the input file) is
     recorded with its SHA-256.
     """
@@ -450,11 +451,12 @@ def write_near(result: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
 
         written = atomic_write_with(target, _gpkg)
     else:
-        table = pd.DataFrame(result.drop(columns=result.geometry.name))
+        # lon/lat come from the geometry (any input columns of those names are replaced).
+        table = pd.DataFrame(result.drop(columns=[result.geometry.name, *(
+            c for c in ("lon", "lat") if c in result.columns)]))
         geoms = result.geometry.to_numpy()
         table.insert(0, "lat", shapely.get_y(geoms) if len(geoms) else [])
         table.insert(0, "lon", shapely.get_x(geoms) if len(geoms) else [])
-        table = table.loc[:, ~table.columns.duplicated(keep="first")]
         written = atomic_write(target, table.to_csv(index=False, lineterminator="\n"))
         atomic_write(target.with_name(target.name + ".provenance.json"),
                      json.dumps(provenance(**extra), ensure_ascii=False, indent=1) + "\n")
