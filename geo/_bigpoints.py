@@ -211,7 +211,9 @@ class BigPointLayer(JSCSSMixin, Layer):
         self.name_json = json_for_script(name)
         options: dict[str, Any] = {}
         if cluster:
-            options = {"chunkedLoading": True, "chunkInterval": 200,
+            # Cluster in slices of <= 0.5 s with 1 ms breaks: the page stays responsive
+            # and finishes sooner than with markercluster's default 0.2 s / 50 ms.
+            options = {"chunkedLoading": True, "chunkInterval": 500, "chunkDelay": 1,
                        "maxClusterRadius": int(cluster_radius_px),
                        "spiderfyOnMaxZoom": False, "showCoverageOnHover": False,
                        "disableClusteringAtZoom": int(uncluster_zoom)}
