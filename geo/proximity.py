@@ -298,9 +298,10 @@ def _near_frame(points: gpd.GeoDataFrame, index: CorridorIndex, *, within_km: fl
         is not None else np.full(int(keep.sum()), None, dtype=object)
     out = out.iloc[np.flatnonzero(keep)].copy()
     sel = piece[keep]
-    out[CORRIDOR_ID] = pd.array(index.piece_corridor_id[sel], dtype="str")
-    out[CORRIDOR_IDS] = pd.array(index.piece_corridor_ids[sel], dtype="str")
-    out[LINK_ID] = pd.array(index.piece_link_id[sel], dtype="str")
+    # A few distinct ids, gathered per point with ``take`` (no per-point Python objects).
+    out[CORRIDOR_ID] = pd.array(index.piece_corridor_id, dtype="str").take(sel)
+    out[CORRIDOR_IDS] = pd.array(index.piece_corridor_ids, dtype="str").take(sel)
+    out[LINK_ID] = pd.array(index.piece_link_id, dtype="str").take(sel)
     out[DISTANCE_KM] = dist[keep]
     out[POSITION_KM] = position[keep]
     out[COUNTRY] = pd.array(country, dtype="str")
