@@ -100,7 +100,8 @@ def _pick(columns: list[str], names: tuple[str, ...], given: str | None, *, path
 
 
 def _read_csv(path: Path, *, lon: str | None, lat: str | None) -> gpd.GeoDataFrame:
-    sep = "\t" if path.suffix.lower() == ".tsv" else None
+    # .csv: comma, .tsv: tab, both with pandas' fast C parser; .txt: delimiter sniffed.
+    sep = {".csv": ",", ".tsv": "\t"}.get(path.suffix.lower())
     header = pd.read_csv(path, nrows=0, sep=sep, engine="python" if sep is None else "c")
     columns = [str(c) for c in header.columns]
     lon_col = _pick(columns, LON_NAMES, lon, path=path, what="longitude")
