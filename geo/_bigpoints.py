@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import json
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -223,19 +224,20 @@ class BigPointLayer(JSCSSMixin, Layer):
 
 
 def _json_value(value: Any) -> Any:
-    """A JSON scalar for a popup cell: None for missing, numbers as numbers, else text."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        f = float(value)
-        return None if math.isnan(f) or math.isinf(f) else round(f, 6)
-    if isinstance(value, list | tuple | np.ndarray):
-        return ", ".join("" if v is None else str(v) for v in value)
-    return str(value)
+    """A JSON scalar for a popup cell: None for missing, numbers as numbers, else text
+    (lists joined with ", ", mappings as JSON text)."""
+    from .export import _json_value as plain_json
+
+    v = plain_json(value)
+    if isinstance(v, float):
+        return None if math.isinf(v) else round(v, 6)
+    if isinstance(v, list):
+        return ", ".join("" if x is None else str(x) for x in v)
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    return str(v)
 
 
 def _missing(value: Any) -> bool:
