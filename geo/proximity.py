@@ -257,7 +257,8 @@ def _point_arrays(points: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
 def _near_frame(points: gpd.GeoDataFrame, index: CorridorIndex, *, within_km: float | None,
                 chunk_points: int = DEFAULT_CHUNK_POINTS,
                 progress: Callable[[int], None] | None = None,
-                overwrite: bool = False, workers: int | None = 1) -> gpd.GeoDataFrame:
+                overwrite: bool = False, workers: int | None = 1,
+                with_country: bool = True) -> gpd.GeoDataFrame:
     clash = [c for c in NEAR_COLUMNS if c in points.columns]
     if clash and not overwrite:
         raise LayerError(f"points already have column(s) {clash}; rename them or pass "
@@ -294,8 +295,8 @@ def _near_frame(points: gpd.GeoDataFrame, index: CorridorIndex, *, within_km: fl
     position = index.piece_offset_km[piece] + np.where(rev, length - along, along) if n else along
     out = points.copy() if not clash else points.drop(columns=clash)
     keep = np.ones(n, dtype=bool) if within_km is None else dist <= within_km
-    country = index.country_of(points.geometry.to_numpy()[keep]) if index.countries_geom \
-        is not None else np.full(int(keep.sum()), None, dtype=object)
+    country = index.country_of(points.geometry.to_numpy()[keep]) if with_country \
+        else np.full(int(keep.sum()), None, dtype=object)
     out = out.iloc[np.flatnonzero(keep)].copy()
     sel = piece[keep]
     # A few distinct ids, gathered per point with ``take`` (no per-point Python objects).
@@ -348,7 +349,7 @@ def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
         Keep only points at most this geodesic distance (km) from their nearest corridor.
     with_country
         Add the ISO3 code of the country containing the point (from :func:`geo.countries`;
-        null at sea).
+        null at sea); false leaves ``country`` null (also with a prepared ``index``).
     index
         A :func:`prepare` result to reuse (then ``corridors``/``links`` are ignored).
     chunk_points
@@ -383,12 +384,14 @@ def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
     if index is None:
         index = prepare(corridors=corridors, links=links, with_country=with_country)
     if _is_dask(points):
-        return _near_dask(points, index, within_km=within_km, overwrite=overwrite)
+        return _near_dask(points, index, within_km=within_km, overwrite=overwrite,
+                          with_country=with_country)
     if not isinstance(points, gpd.GeoDataFrame):
         raise TypeError("points: expected a GeoDataFrame or dask_geopandas.GeoDataFrame, got "
                         f"{type(points).__name__} (read files with geo.read_points)")
     out = _near_frame(points, index, within_km=within_km, chunk_points=chunk_points,
-                      progress=progress, overwrite=overwrite, workers=workers)
+                      progress=progress, overwrite=overwrite, workers=workers,
+                      with_country=with_country)
     log.info("near: %d of %d points kept%s", len(out), len(points),
              "" if within_km is None else f" within {within_km:g} km")
     return out
@@ -399,14 +402,15 @@ def _is_dask(obj: Any) -> bool:
 
 
 def _near_dask(points: Any, index: CorridorIndex, *, within_km: float | None,
-               overwrite: bool) -> Any:
+               overwrite: bool, with_country: bool) -> Any:
     import dask
 
-    meta = _near_frame(points._meta, index, within_km=within_km, overwrite=overwrite)
+    meta = _near_frame(points._meta, index, within_km=within_km, overwrite=overwrite,
+                       with_country=with_country)
     # One delayed object: the index is sent to each worker once, not embedded per task.
     shared = dask.delayed(index, pure=True)
     return points.map_partitions(_near_frame, shared, within_km=within_km,
-                                 overwrite=overwrite, meta=meta)
+                                 overwrite=overwrite, with_country=with_country, meta=meta)
 
 
 #: Output formats of :func:`write_near`, by file suffix.

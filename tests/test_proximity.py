@@ -246,6 +246,12 @@ def test_country_is_found_by_point_in_polygon_and_null_at_sea(real_index):
     assert out["country"].iloc[3:].isna().all()
 
 
+def test_country_lookup_can_be_skipped_with_a_prepared_index(real_index):
+    out = near(make_points(np.array([[76.95, 43.25]])), index=real_index, with_country=False)
+    assert out["country"].isna().all()
+    assert out["distance_km"].notna().all()
+
+
 def test_real_corridors_give_links_of_that_corridor_and_positions_within_its_length(
         real_index):
     corridors = geo.corridors().set_index("id")
