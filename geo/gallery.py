@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 COMPARE_FROM = "xian"
 COMPARE_TO = "duisburg"
 _SAFE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Stacked bar chart of moving versus waiting days per alternative, beside comparison.html.
+COMPARISON_CHART = "comparison.png"
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ def _comparison_page(directory: Path, *, origin: str, destination: str,
         f"<td>{escape_html(fmt_days(r['transit_days']))}</td>"
         f"<td>{escape_html(fmt_days(r['p10_days']))} to {escape_html(fmt_days(r['p90_days']))}"
         f"</td></tr>" for _, r in routes.iterrows())
+    result.chart(directory / COMPARISON_CHART)
     return page, table
 
 
@@ -123,9 +126,10 @@ def build_gallery(directory: str | os.PathLike[str] = "maps", *,
     """Build the offline map gallery in ``directory`` and return its pages.
 
     Writes ``overview.html`` (all corridors, nodes and sites), ``corridor_<id>.html`` for
-    each corridor (default: all), ``comparison.html`` (the sea and land alternatives of
-    :func:`geo.compare` between ``comparison`` node ids, days per route; skipped with a note
-    when the network cannot route them), ``sites.html`` and ``index.html``.  Corridor pages
+    each corridor (default: all), ``comparison.html`` and ``comparison.png`` (the sea and
+    land alternatives of :func:`geo.compare` between ``comparison`` node ids, days per route,
+    and a chart of moving versus waiting days; skipped with a note when the network cannot
+    route them), ``sites.html`` and ``index.html``.  Corridor pages
     of corridors that no longer exist are removed.
     """
     from geo import layers
@@ -180,7 +184,9 @@ def _index_html(pages: list[GalleryPage], *, comparison_table: str) -> str:
     if comparison_table.startswith("<tr>"):
         table = ("<h2>Sea versus land</h2><table><tr><th>Route</th><th>Distance</th>"
                  "<th>Median transit</th><th>p10 to p90</th></tr>"
-                 f"{comparison_table}</table>")
+                 f"{comparison_table}</table>"
+                 f'<p><img src="{COMPARISON_CHART}" alt="Moving and waiting days per route" '
+                 'style="max-width:100%"></p>')
     elif comparison_table:
         table = f"<p>{escape_html(comparison_table)}</p>"
     return (
