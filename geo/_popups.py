@@ -18,11 +18,15 @@ __all__ = [
     "corridor_popup",
     "fmt_days",
     "fmt_km",
+    "SITE_KNOWN",
     "fmt_usd",
     "is_missing",
     "node_popup",
     "site_popup",
+    "site_value_text",
+    "site_year_text",
     "source_links",
+    "sources_text",
     "text_list",
     "tooltip_html",
 ]
@@ -127,6 +131,19 @@ def source_links(value: Any) -> str | None:
     return "<br>".join(items) if items else None
 
 
+def sources_text(value: Any) -> str | None:
+    """Plain text for a list of ``{"title", "url"}`` sources: ``title (url)``, ``; `` between.
+
+    For popups whose content is set as text (the big site layer), where no link is made.
+    """
+    items = []
+    for src in _sources(value):
+        title = str(src.get("title") or src.get("url") or "source")
+        url = str(src.get("url") or "")
+        items.append(f"{title} ({url})" if url and url != title else title)
+    return "; ".join(items) if items else None
+
+
 def _row(label: str, value: str | None, *, raw: bool = False) -> str:
     if value is None:
         return ""
@@ -209,7 +226,28 @@ def node_popup(row: Mapping[str, Any]) -> str:
     return _card(_get(row, "name") or _get(row, "id") or "node", rows)
 
 
-_SITE_KNOWN = ("name", "sector", "country", "countries", "company", "value_usd", "value_note",
+def site_value_text(value_usd: Any, value_note: Any) -> str | None:
+    """A site's value as shown in popups: ``US$ 1.20 bn (as documented note)``."""
+    value = fmt_usd(value_usd)
+    note = text_list(value_note)
+    if note:
+        value = f"{value} ({note})" if value else note
+    return value
+
+
+def site_year_text(year: Any, year_note: Any) -> str | None:
+    """A site's year as shown in popups (a float year without its ``.0``, then the note)."""
+    if is_missing(year):
+        year = None
+    text = None if year is None else str(int(year)) if isinstance(year, float) else str(year)
+    note = text_list(year_note)
+    if note:
+        text = f"{text} ({note})" if text else note
+    return text
+
+
+#: Site columns with a row of their own in the popups (other columns are ``extra_fields``).
+SITE_KNOWN = ("name", "sector", "country", "countries", "company", "value_usd", "value_note",
                "year", "year_note", "status", "corridor", "coord_quality", "sources", "note")
 
 
@@ -218,26 +256,17 @@ def site_popup(row: Mapping[str, Any], *, extra_fields: Sequence[str] = ()) -> s
 
     ``extra_fields`` are further columns (of a user's file) shown as plain text.
     """
-    value = fmt_usd(_get(row, "value_usd"))
-    note = text_list(_get(row, "value_note"))
-    if note:
-        value = f"{value} ({note})" if value else note
-    year = _get(row, "year")
-    year_text = None if year is None else str(int(year)) if isinstance(year, float) else str(year)
-    year_note = text_list(_get(row, "year_note"))
-    if year_note:
-        year_text = f"{year_text} ({year_note})" if year_text else year_note
     rows = [
         _row("Sector", text_list(_get(row, "sector"))),
         _row("Country", text_list(_get(row, "countries")) or text_list(_get(row, "country"))),
         _row("Company", text_list(_get(row, "company"))),
-        _row("Value", value),
-        _row("Year", year_text),
+        _row("Value", site_value_text(row.get("value_usd"), row.get("value_note"))),
+        _row("Year", site_year_text(row.get("year"), row.get("year_note"))),
         _row("Status", text_list(_get(row, "status"))),
         _row("Corridor", text_list(_get(row, "corridor"))),
         _row("Position", text_list(_get(row, "coord_quality"))),
         _row("Note", text_list(_get(row, "note"))),
         _row("Sources", source_links(_get(row, "sources")), raw=True),
     ]
-    rows += [_row(str(f), text_list(_get(row, f))) for f in extra_fields if f not in _SITE_KNOWN]
+    rows += [_row(str(f), text_list(_get(row, f))) for f in extra_fields if f not in SITE_KNOWN]
     return _card(_get(row, "name") or _get(row, "id") or "site", rows)
