@@ -26,9 +26,12 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import pandas as pd
+import shapely
 
 from geo._assets import AtlasMap, AtlasMarkerCluster
 from geo._basemap import country_outlines, country_style
+from geo._bigpoints import BigPointLayer, big_points_layer
 from geo._errors import LayerError, Problem
 from geo._html import escape_html
 from geo._mapparts import (
@@ -42,12 +45,16 @@ from geo._mapparts import (
     geodesic_path,
 )
 from geo._popups import (
+    SITE_KNOWN,
     corridor_popup,
     fmt_days,
     fmt_km,
     is_missing,
     node_popup,
     site_popup,
+    site_value_text,
+    site_year_text,
+    sources_text,
     text_list,
     tooltip_html,
 )
@@ -341,48 +348,72 @@ def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: _Bounds, cluster_threshold: in
     return group, sectors
 
 
-_BIG_SITES_JS = """function (feature, layer) {
-    var p = feature.properties;
-    layer.setStyle({fillColor: p.c, fillOpacity: p.o});
-    layer.bindTooltip(p.t, {sticky: true});
-    layer.bindPopup(p.p, {maxWidth: 360});
-}"""
+def _text(value: Any) -> str | None:
+    """:func:`~geo._popups.text_list` with a fast path for plain text and missing values."""
+    kind = type(value)
+    if kind is str:
+        return (value if value[:1] != "[" else text_list(value)) or None
+    if value is None or (kind is float and value != value):
+        return None
+    return text_list(value)
 
 
-def _site_layer_big(gdf: gpd.GeoDataFrame, *, bounds: _Bounds,
-                    extra_fields: Sequence[str]) -> tuple[Any, set[str]]:
-    """Many sites as one GeoJson layer of canvas circle markers, built in the browser.
+def _site_layer_many(gdf: gpd.GeoDataFrame, *, bounds: _Bounds,
+                     extra_fields: Sequence[str]) -> tuple[BigPointLayer, set[str]]:
+    """Many sites as one :class:`~geo._bigpoints.BigPointLayer` (canvas, clustered).
 
-    Tooltip and popup HTML travel as pre-escaped feature properties (the browser sets them
-    with ``bindTooltip``/``bindPopup``, i.e. as HTML, which is why they are escaped here),
-    so Python builds one object instead of one per site.
+    The popup columns carry the same rows as :func:`~geo._popups.site_popup`, as plain
+    text (the browser sets them with ``textContent``), so sources are ``title (url)`` text
+    rather than links.  Sites without a geometry are left out, as on the small-set paths.
     """
-    from folium.utilities import JsCode
+    geoms = gdf.geometry.to_numpy()
+    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not keep.all():
+        log.info("sites: %d rows without a geometry are not drawn", int((~keep).sum()))
+        gdf, geoms = gdf[keep], geoms[keep]
+    not_point = shapely.get_type_id(geoms) != 0
+    if not_point.any():
+        geoms = geoms.copy()
+        geoms[not_point] = shapely.point_on_surface(geoms[not_point])
+    n = len(geoms)
 
-    sectors: set[str] = set()
-    features = []
-    for row in _records(gdf):
-        geom = row.get("geometry")
-        if geom is None or geom.is_empty:
+    def column(name: str) -> list[Any]:
+        return gdf[name].tolist() if name in gdf.columns else [None] * n
+
+    sector = [_text(v) for v in column("sector")]
+    columns: dict[str, list[Any]] = {
+        "name": [_text(a) or _text(b) or "site"
+                 for a, b in zip(column("name"), column("id"), strict=True)],
+        "Sector": sector,
+        "Country": [_text(a) or _text(b)
+                    for a, b in zip(column("countries"), column("country"), strict=True)],
+        "Company": [_text(v) for v in column("company")],
+        "Value": [site_value_text(a, b)
+                  for a, b in zip(column("value_usd"), column("value_note"), strict=True)],
+        "Year": [site_year_text(a, b)
+                 for a, b in zip(column("year"), column("year_note"), strict=True)],
+        "Status": [_text(v) for v in column("status")],
+        "Corridor": [_text(v) for v in column("corridor")],
+        "Position": [_text(v) for v in column("coord_quality")],
+        "Note": [_text(v) for v in column("note")],
+        "Sources": [sources_text(v) for v in column("sources")],
+    }
+    for f in extra_fields:
+        if f in SITE_KNOWN or f not in gdf.columns:
             continue
-        if geom.geom_type != "Point":
-            geom = geom.representative_point()
-        sector = row.get("sector")
-        sector = None if is_missing(sector) else str(sector)
-        if sector:
-            sectors.add(sector)
-        bounds.add([(geom.x, geom.y)])
-        features.append({"type": "Feature", "properties": {
-            "c": SECTOR_COLOURS.get(sector or "", _SITE_DEFAULT),
-            "o": 0.45 if str(row.get("status")) in _SITE_FADED else 0.9,
-            "t": tooltip_html(row.get("name") or row.get("id") or "site", text_list(sector)),
-            "p": site_popup(row, extra_fields=extra_fields)},
-            "geometry": {"type": "Point", "coordinates": [round(geom.x, 6), round(geom.y, 6)]}})
-    layer = folium.GeoJson({"type": "FeatureCollection", "features": features}, name="Sites",
-                           marker=folium.CircleMarker(radius=4, weight=1, color="#222222",
-                                                      fill=True),
-                           on_each_feature=JsCode(_BIG_SITES_JS))
-    return layer, sectors
+        label = str(f) if str(f) not in columns else f"{f} (column)"
+        columns[label] = [_text(v) for v in column(f)]
+    fields = [k for k, v in columns.items() if k == "name" or any(x is not None for x in v)]
+    frame = pd.DataFrame({k: pd.Series(columns[k], dtype=object) for k in fields})
+    frame["_colour"] = [s if s in SECTOR_COLOURS else "" for s in sector]
+    points = gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
+    layer = big_points_layer(points, fields=fields, label="name", color_by="_colour",
+                             palette={**SECTOR_COLOURS, "": _SITE_DEFAULT}, name="Sites")
+    if n:
+        minx, miny = shapely.get_x(geoms).min(), shapely.get_y(geoms).min()
+        maxx, maxy = shapely.get_x(geoms).max(), shapely.get_y(geoms).max()
+        bounds.add([(float(minx), float(miny)), (float(maxx), float(maxy))])
+    return layer, {s for s in sector if s}
 
 
 def _route_popup(name: Any, *, distance: str | None, days: str | None,
@@ -486,8 +517,9 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
         ``True`` (bundled layer; only the nodes and sites of the chosen corridors when
         ``corridors`` is a subset), a GeoDataFrame of Points, or ``False``.  Sites are
         clustered when there are more than ``cluster_threshold``; above ``big_threshold``
-        they become one canvas GeoJson layer whose markers are built in the browser
-        (about 10^5 points stay practical).
+        they become one :class:`~geo._bigpoints.BigPointLayer` (data sent once as columns,
+        canvas markers clustered in the browser, popups built as text, so about 10^5
+        points stay practical; source URLs are shown as text there, not as links).
     routes
         Optional GeoDataFrame of routes (``name``, LineString geometry, optional
         ``distance_km`` and ``transit_days``), each drawn in its own colour.
@@ -562,10 +594,8 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
         site_gdf = None
 
     use_tiles = None if offline else tiles
-    big = site_gdf is not None and len(site_gdf) > big_threshold
     m = AtlasMap(offline=offline, title=escape_html(title) if title else None,
                  tiles=use_tiles, control_scale=True, width=width, height=height,
-                 prefer_canvas=big,
                  zoom_control=True)
     StyleSheet(_CSS).add_to(m)
     hook_layers: dict[str, Any] = {}
@@ -599,16 +629,18 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
 
     sectors: set[str] = set()
     if site_gdf is not None and len(site_gdf):
+        site_layer: Any
         if len(site_gdf) > big_threshold:
-            group, sectors = _site_layer_big(site_gdf, bounds=bounds, extra_fields=site_fields)
+            site_layer, sectors = _site_layer_many(site_gdf, bounds=bounds,
+                                                   extra_fields=site_fields)
         else:
-            group, sectors = _site_layer(site_gdf, bounds=bounds,
-                                         cluster_threshold=cluster_threshold,
-                                         extra_fields=site_fields)
+            site_layer, sectors = _site_layer(site_gdf, bounds=bounds,
+                                              cluster_threshold=cluster_threshold,
+                                              extra_fields=site_fields)
         if "sector" not in site_gdf.columns or site_gdf["sector"].isna().any():
             sectors.add("")
-        group.add_to(m)
-        hook_layers["sites"] = group
+        site_layer.add_to(m)
+        hook_layers["sites"] = site_layer
         expected["sites"] = len(site_gdf)
 
     if basemap if basemap is not None else use_tiles is None:

@@ -19,7 +19,7 @@ import geo
 from geo._assets import ASSETS, inline_assets
 from geo._errors import GeoError, LayerError
 from geo._mapparts import Legend, deterministic_ids, geodesic_path
-from geo.maps import link_style, node_symbol, read_sites_file, render_html
+from geo.maps import SECTOR_COLOURS, link_style, node_symbol, read_sites_file, render_html
 
 
 @pytest.fixture
@@ -225,12 +225,42 @@ def test_bad_geojson_names_feature_and_field(tmp_path: Path) -> None:
 
 
 
-def test_big_site_layers_carry_escaped_popups_as_data(hostile: Path) -> None:
-    pts = gpd.GeoDataFrame({"name": [IMG, TEMPLATE, "c"], "sector": ["hydro", "port", None]},
-                           geometry=[shapely.Point(60 + i, 40) for i in range(3)],
-                           crs="EPSG:4326")
+def test_many_sites_become_one_big_point_layer(hostile: Path) -> None:
+    pts = gpd.GeoDataFrame(
+        {"name": [IMG, TEMPLATE, None], "id": ["a", "b", "c"],
+         "sector": ["hydro", "port", None], "status": ["planned", None, "operational"],
+         "sources": [[{"title": "T", "url": "https://example.org/a"}],
+                     [{"title": "J", "url": "javascript:alert(1)"}], None]},
+        geometry=[shapely.Point(60 + i, 40) for i in range(3)], crs="EPSG:4326")
     html = render_html(corridors=False, nodes=False, sites=pts, big_threshold=2, offline=True)
-    assert "L.markerClusterGroup" not in html and "preferCanvas\": true" in html
-    assert "layer.bindPopup(p.p" in html
-    assert "<img src=x" not in html and "${7*7}" not in html
+    assert "geoBigPoints" in html and "L.markerClusterGroup" in html
+    assert "<script src=" not in html and '<link rel="stylesheet"' not in html
+    assert "<img src=x" not in html
+    assert "innerHTML" not in html.split("geoBigPoints")[1]  # popups are built as text
+    # popup rows like the small-set popups; no link is made, the URL is text
+    assert '"fields":["name","Sector","Status","Sources"]' in html
+    assert '"T (https://example.org/a)"' in html and "href" not in html.split("geoBigPoints")[1]
+    # colours as in the legend: sector colours, the default colour for a missing sector
+    palette = re.search(r'"palette":(\[[^]]*\])', html).group(1)
+    assert SECTOR_COLOURS["hydro"] in palette and SECTOR_COLOURS["port"] in palette
+    assert "#7b3294" in palette
+    for colour in (SECTOR_COLOURS["hydro"], SECTOR_COLOURS["port"], "#7b3294"):
+        assert html.count(colour) >= 2  # map layer and legend
     assert '{"sites":3}' in html
+
+
+def test_big_site_layer_inlines_markercluster_offline(hostile: Path) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n = 10_000
+    pts = gpd.GeoDataFrame({"name": [f"p{i}" for i in range(n)],
+                            "sector": rng.choice(["rail", "hydro"], n)},
+                           geometry=shapely.points(rng.uniform(50, 80, n),
+                                                   rng.uniform(38, 50, n)), crs="EPSG:4326")
+    html = render_html(sites=pts, offline=True)
+    assert "geoBigPoints" in html
+    assert not re.search(r"<script[^>]*\ssrc=|<link[^>]*\shref=|url\(['\"]?https?:",
+                         html, re.IGNORECASE)
+    for asset in ("markerclusterjs", "markerclustercss", "markerclusterdefaultcss"):
+        assert f"/* {asset}: " in html

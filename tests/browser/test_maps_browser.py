@@ -143,22 +143,38 @@ def test_big_site_layer_shows_hostile_text_literally(offline_page: Any, tmp_path
 
     from geo.maps import save_html
 
-    pts = gpd.GeoDataFrame({"name": list(HOSTILE), "sector": ["hydro", "port", "rail"]},
+    pts = gpd.GeoDataFrame({"name": list(HOSTILE), "sector": ["hydro", "port", "rail"],
+                            "sources": [[{"title": h, "url": "javascript:window.__pwned=1"}]
+                                        for h in HOSTILE]},
                            geometry=[shapely.Point(60 + 2 * i, 40) for i in range(3)],
                            crs="EPSG:4326")
     out = tmp_path / "big.html"
     save_html(out, corridors=False, nodes=False, sites=pts, big_threshold=2, offline=True)
     offline_page.open(out)
     page = offline_page.page
-    texts = page.evaluate("""() => window.geoAtlas.layers.sites.getLayers().map(m => {
-        m.openPopup(); const p = m.getPopup().getElement().innerText; m.closePopup();
-        m.openTooltip(); const t = m.getTooltip().getElement().innerText; m.closeTooltip();
-        return p + "\\n" + t;
-    })""")
-    assert len(texts) == 3
-    for hostile, text in zip(HOSTILE, texts, strict=True):
-        assert hostile in text
-    assert "49" not in texts[2]
+    page.wait_for_function("() => window.geoBigPoints && window.geoBigPoints['Sites']"
+                           " && window.geoBigPoints['Sites'].drawnMs !== null", timeout=15000)
+    assert page.evaluate("() => window.geoAtlas.layers.sites"
+                         " === window.geoBigPoints['Sites'].group") is True
+    popups = page.evaluate("""() => {
+        const s = window.geoBigPoints['Sites'];
+        return [0, 1, 2].map(i => {
+            const marker = s.group.getLayers().find(l => l.geoIndex === i);
+            s.group.fire('click', {layer: marker});
+            const all = document.querySelectorAll('.leaflet-popup-content .geo-bigpoint-popup');
+            const box = all[all.length - 1];  // a closing popup may linger
+            return {text: box.innerText, links: box.querySelectorAll('a, img, script').length};
+        });
+    }""")
+    for hostile, popup in zip(HOSTILE, popups, strict=True):
+        assert hostile in popup["text"] and popup["links"] == 0
+        assert "javascript:window.__pwned=1" in popup["text"]  # a URL shown as text
+    assert "49" not in popups[2]["text"]
     assert page.evaluate("() => window.__pwned") is None
-    assert page.locator(".leaflet-overlay-pane canvas").count() == 1
+    # the layer control lists the layer under the same name as the small-set site layer
+    page.locator(".leaflet-control-layers-overlays label", has_text="Sites") \
+        .locator("input").click()
+    assert page.evaluate("() => window.geoAtlas.map.hasLayer("
+                         "window.geoAtlas.layers.sites)") is False
+    assert page.locator(".geo-legend", has_text="hydro").count() == 1
     offline_page.check_clean()
