@@ -6,7 +6,10 @@ Wired into :mod:`geo.cli` through ``_ADDERS``; heavy modules are imported in the
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
+
+from ._errors import GeoError
 
 __all__ = ["add_figure_parser", "add_map_parser", "add_maps_parser"]
 
@@ -34,13 +37,28 @@ def add_maps_parser(sub: Any) -> None:
 
 
 def _run_map(args: argparse.Namespace) -> int:
-    from .maps import read_sites_file, save_html
+    from ._errors import LayerError
+    from .maps import save_html
+    from .readers import LAT_NAMES, LON_NAMES, read_points
 
     sites: Any = True
     fields: list[str] = []
     if args.sites:
-        sites = read_sites_file(args.sites)
-        fields = [c for c in sites.columns if c != "geometry"]
+        try:
+            sites = read_points(args.sites, lon=args.lon, lat=args.lat, layer=args.layer)
+        except LayerError as exc:
+            if len(exc.problems) > 1:  # every bad row, not only the first
+                print(exc.report(), file=sys.stderr)
+                print(f"geo map: {len(exc.problems)} problems in {args.sites}",
+                      file=sys.stderr)
+                return 2
+            raise
+        # every column in the popups, except the CSV coordinates (the marker shows them)
+        coords = {args.lon, args.lat} | set(LON_NAMES) | set(LAT_NAMES)
+        fields = [str(c) for c in sites.columns if c != sites.geometry.name
+                  and c not in coords and str(c).strip().lower() not in coords]
+    elif args.lon or args.lat or args.layer:
+        raise GeoError("--lon, --lat and --layer apply to a --sites FILE")
     corridors: Any = args.corridor if args.corridor else True
     size = save_html(args.output, corridors=corridors, sites=sites, offline=args.offline,
                      title=args.title, site_fields=fields,
@@ -53,10 +71,16 @@ def add_map_parser(sub: Any) -> None:
     p = sub.add_parser("map", help="write one interactive map (HTML)",
                        description="Write a Leaflet map of the corridors with their nodes and "
                                    "sites, or of your own sites over the corridors. Sites "
-                                   "files: CSV with lon and lat columns (WGS84 degrees), or "
-                                   "GeoJSON Point features.")
+                                   "files: CSV/TSV with longitude and latitude columns (WGS84 "
+                                   "degrees), GeoJSON, GeoPackage or GeoParquet points; bad "
+                                   "rows are listed with their line or feature numbers.")
     p.add_argument("-o", "--output", required=True, help="output HTML file")
-    p.add_argument("--sites", metavar="FILE", help="your own sites (CSV or GeoJSON)")
+    p.add_argument("--sites", metavar="FILE",
+                   help="your own sites: .csv/.tsv, .geojson, .gpkg or .parquet")
+    p.add_argument("--lon", help="CSV longitude column of --sites (default: "
+                                 "lon/lng/long/longitude/x)")
+    p.add_argument("--lat", help="CSV latitude column of --sites (default: lat/latitude/y)")
+    p.add_argument("--layer", help="GeoPackage layer of --sites (default: the first)")
     p.add_argument("--corridor", action="append", metavar="ID",
                    help="corridor id to show (repeatable; default: all)")
     p.add_argument("--offline", action="store_true",

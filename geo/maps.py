@@ -58,7 +58,6 @@ from geo._popups import (
     text_list,
     tooltip_html,
 )
-from geo._sitesfile import read_sites_file
 
 __all__ = [
     "MODE_COLOURS",
@@ -68,7 +67,6 @@ __all__ = [
     "link_style",
     "make_map",
     "node_symbol",
-    "read_sites_file",
     "render_html",
     "save_html",
 ]
@@ -489,7 +487,7 @@ def _legend_sections(modes: set[str], statuses: set[str], symbols: set[str],
 
 def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
              nodes: bool | gpd.GeoDataFrame = True,
-             sites: bool | gpd.GeoDataFrame = True,
+             sites: bool | gpd.GeoDataFrame | str | os.PathLike[str] = True,
              routes: gpd.GeoDataFrame | None = None,
              links: gpd.GeoDataFrame | None = None,
              offline: bool = False,
@@ -515,7 +513,8 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
         sources.
     nodes, sites
         ``True`` (bundled layer; only the nodes and sites of the chosen corridors when
-        ``corridors`` is a subset), a GeoDataFrame of Points, or ``False``.  Sites are
+        ``corridors`` is a subset), a GeoDataFrame of Points, or ``False``; ``sites`` may
+        also be the path of a point file, read with :func:`geo.read_points`.  Sites are
         clustered when there are more than ``cluster_threshold``; above ``big_threshold``
         they become one :class:`~geo._bigpoints.BigPointLayer` (data sent once as columns,
         canvas markers clustered in the browser, popups built as text, so about 10^5
@@ -580,6 +579,10 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
     else:
         node_gdf = None
 
+    if isinstance(sites, str | os.PathLike):
+        from geo.readers import read_points
+
+        sites = read_points(sites)
     if isinstance(sites, gpd.GeoDataFrame):
         site_gdf: gpd.GeoDataFrame | None = _check_crs(sites, "sites")
     elif sites:

@@ -19,7 +19,7 @@ import geo
 from geo._assets import ASSETS, inline_assets
 from geo._errors import GeoError, LayerError
 from geo._mapparts import Legend, deterministic_ids, geodesic_path
-from geo.maps import SECTOR_COLOURS, link_style, node_symbol, read_sites_file, render_html
+from geo.maps import SECTOR_COLOURS, link_style, node_symbol, render_html
 
 
 @pytest.fixture
@@ -185,30 +185,58 @@ def test_many_sites_are_clustered(hostile: Path) -> None:
 # --------------------------------------------------------------------------- user sites
 
 
-def test_read_sites_csv(tmp_path: Path) -> None:
+def test_user_sites_file_reaches_the_map(tmp_path: Path) -> None:
     path = tmp_path / "mine.csv"
-    path.write_text(f"name,lon,lat,owner\n{IMG},71.4,51.1,x\nB,69.3,41.3,\n", encoding="utf-8")
-    gdf = read_sites_file(path)
+    path.write_text(f"name,lon,lat,owner\n{IMG},71.4,51.1,Owner X\nB,69.3,41.3,\n",
+                    encoding="utf-8")
+    gdf = geo.read_points(path)
     assert list(gdf.geometry.x) == [71.4, 69.3] and gdf.crs.to_epsg() == 4326
     html = render_html(corridors=False, nodes=False, sites=gdf, site_fields=["owner"],
                        offline=True)
-    assert "<img src=x" not in html
+    assert "<img src=x" not in html and "Owner X" in html
+    # a path is read the same way (not mistaken for "the bundled sites")
+    assert render_html(corridors=False, nodes=False, sites=path, site_fields=["owner"],
+                       offline=True) == html
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    ("name,lon,lat\nA,70,40\nB,x,41\n", "row 2"),
-    ("name,lon,lat\nA,200,40\n", "outside lon"),
-    ("name,x_coord\nA,70\n", "needs longitude and latitude columns"),
+def test_cli_map_shows_every_column_of_a_sites_file(hostile: Path, tmp_path: Path) -> None:
+    from geo.cli import main
+
+    path = tmp_path / "mine.tsv"
+    path.write_text("Latitude\tLongitude\tname\towner\n51.1\t71.4\tA\tOwner X\n",
+                    encoding="utf-8")
+    out = tmp_path / "m.html"
+    assert main(["map", "--sites", str(path), "--corridor", "border_run", "--offline",
+                 "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "<th>owner</th><td>Owner X</td>" in html
+    assert "<th>Latitude</th>" not in html  # the coordinates are the marker itself
+
+
+@pytest.mark.parametrize(("text", "needles"), [
+    ("name,lon,lat\nA,70,40\nB,x,41\n", ["line 3", "field 'lon'", "not a number"]),
+    ("name,lon,lat\nA,200,40\n", ["line 2", "field 'lon'", "out of range"]),
+    ("name,x_coord\nA,70\n", ["no longitude column"]),
 ])
-def test_bad_csv_names_file_row_and_field(tmp_path: Path, text: str, needle: str) -> None:
+def test_cli_bad_sites_csv_names_file_line_and_field(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
+        needles: list[str]) -> None:
+    from geo.cli import main
+
     path = tmp_path / "bad.csv"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(LayerError) as info:
-        read_sites_file(path)
-    assert needle in str(info.value) and "bad.csv" in str(info.value)
+    assert main(["map", "--sites", str(path), "-o", str(tmp_path / "m.html")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "bad.csv" in err
+    for needle in needles:
+        assert needle in err
+    assert not (tmp_path / "m.html").exists()
 
 
-def test_bad_geojson_names_feature_and_field(tmp_path: Path) -> None:
+def test_cli_bad_sites_geojson_lists_every_feature_and_field(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from geo.cli import main
+
     path = tmp_path / "bad.geojson"
     path.write_text('{"type":"FeatureCollection","features":['
                     '{"type":"Feature","properties":{"id":"a"},'
@@ -217,12 +245,12 @@ def test_bad_geojson_names_feature_and_field(tmp_path: Path) -> None:
                     '"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}},'
                     '{"type":"Feature","properties":{"id":"c"},'
                     '"geometry":{"type":"Point","coordinates":[40,95]}}]}', encoding="utf-8")
-    with pytest.raises(LayerError) as info:
-        read_sites_file(path)
-    report = info.value.report()
-    assert "feature 1, id 'b', field 'geometry'" in report
-    assert "feature 2, id 'c'" in report and "outside" in report
-
+    assert main(["map", "--sites", str(path), "-o", str(tmp_path / "m.html")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "bad.geojson, feature 1, id 'b', field 'geometry'" in err
+    assert "bad.geojson, feature 2, id 'c', field 'geometry'" in err and "latitude" in err
+    assert "2 problems in" in err
 
 
 def test_many_sites_become_one_big_point_layer(hostile: Path) -> None:
