@@ -31,6 +31,7 @@ import io
 import json
 import logging
 import math
+import textwrap
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,7 +239,8 @@ class Comparison:
         ok = self.routes.dropna(subset=["transit_days"])
         fig = Figure(figsize=(8, 4.5), dpi=100)
         ax = fig.add_subplot()
-        labels = [f"{t}\n→ {e}" for t, e in zip(ok["title"], ok["end_id"], strict=False)]
+        labels = [f"{textwrap.fill(str(t), 22)}\n→ {e}"
+                  for t, e in zip(ok["title"], ok["end_id"], strict=False)]
         xs = list(range(len(ok)))
         ax.bar(xs, ok["moving_days"], label="moving", color="#4477aa")
         ax.bar(xs, ok["dwell_days"], bottom=ok["moving_days"], label="waiting",
