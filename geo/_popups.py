@@ -1,4 +1,4 @@
-"""Tooltip and popup HTML for corridors, nodes and sites, built from escaped text only.
+"""Tooltip and popup HTML for corridors, links, nodes and sites, built from escaped text only.
 
 Every value from data passes through :func:`geo._html.escape_html` (HTML-safe and safe
 inside folium's JavaScript template literals); the markup around it is constant.  Source
@@ -21,6 +21,8 @@ __all__ = [
     "SITE_KNOWN",
     "fmt_usd",
     "is_missing",
+    "link_popup",
+    "link_title",
     "node_popup",
     "site_popup",
     "site_value_text",
@@ -210,6 +212,62 @@ def corridor_popup(row: Mapping[str, Any], *, links: Sequence[Mapping[str, Any]]
         rows.append(_row("Sections", "<br>".join(items), raw=True))
     return _card(_get(row, "name") or _get(row, "id") or "corridor", rows,
                  subtitle=text_list(_get(row, "description")))
+
+
+def link_title(row: Mapping[str, Any], *, node_names: Mapping[str, Any] | None = None) -> str:
+    """A link's name, or "from – to" (node names from ``node_names``, else node ids)."""
+    name = text_list(_get(row, "name"))
+    if name:
+        return name
+    ends = [_get(row, k) for k in ("from_id", "to_id")]
+    names = node_names or {}
+    shown = [str(_get(names, str(e)) or e) for e in ends if e is not None]
+    return " \u2013 ".join(shown) or str(_get(row, "id") or "link")
+
+
+def _whole(value: Any) -> str | None:
+    """An integer-valued figure (year, gauge) as text without a trailing ``.0``."""
+    if is_missing(value):
+        return None
+    try:
+        return str(int(value)) if float(value) == int(value) else str(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def link_popup(row: Mapping[str, Any], *, node_names: Mapping[str, Any] | None = None) -> str:
+    """Popup HTML for a link row of :func:`geo.links`: mode, gauge, status, opened, lengths.
+
+    The length used says how it was found: documented (with its source, a link only for
+    ``http``/``https`` URLs) or the geodesic length times a circuity factor (with its basis).
+    """
+    method = text_list(_get(row, "length_method"))
+    used = fmt_km(_get(row, "length_used_km"))
+    circuity = _get(row, "circuity_used")
+    circuity = _get(row, "circuity") if circuity is None else circuity
+    documented = method == "documented"
+    if used and method:
+        how = method if documented or circuity is None else \
+            f"circuity {float(circuity):.2f} \u00d7 geodesic"
+        used += f" ({how})"
+    gauge = _whole(_get(row, "gauge_mm"))
+    rows = [
+        _row("Mode", text_list(_get(row, "mode"))),
+        _row("Gauge", gauge and f"{gauge} mm"),
+        _row("Status", text_list(_get(row, "status"))),
+        _row("Opened", _whole(_get(row, "opened"))),
+        _row("Geodesic length", fmt_km(_get(row, "geodesic_length_km"))),
+        _row("Length used", used),
+        _row("Length source", source_links(_get(row, "length_source")) if documented else None,
+             raw=True),
+        _row("Circuity basis", None if documented else text_list(_get(row, "circuity_basis"))),
+        _row("Countries", text_list(_get(row, "countries"), sep=" \u2192 ")),
+        _row("Sources", source_links(_get(row, "sources")), raw=True),
+    ]
+    title = link_title(row, node_names=node_names)
+    ends = link_title({k: row.get(k) for k in ("from_id", "to_id", "id")},
+                      node_names=node_names)
+    return _card(title, rows, subtitle=ends if ends != title else None)
 
 
 def node_popup(row: Mapping[str, Any]) -> str:

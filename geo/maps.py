@@ -1,7 +1,7 @@
 """Interactive Folium maps of the corridors, their nodes and the project sites.
 
 Built like ``geopandas.explore``: one named layer per concern (country outlines, corridors,
-nodes, sites, routes) with a layer control; links styled by mode (colour) and status
+other network links, nodes, sites, routes) with a layer control; links styled by mode (colour) and status
 (operational solid, under construction dashed, planned dotted) through named style
 functions; a categorical legend, scale bar, fullscreen button, and the view fitted to the
 data.  Coordinates are (lon, lat) inside and flipped to (lat, lon) only for Folium.
@@ -35,6 +35,7 @@ from geo._bigpoints import BigPointLayer, big_points_layer
 from geo._errors import LayerError, Problem
 from geo._html import escape_html
 from geo._mapparts import (
+    Bounds,
     FitBounds,
     FullscreenControl,
     Legend,
@@ -43,6 +44,8 @@ from geo._mapparts import (
     StyleSheet,
     deterministic_ids,
     geodesic_path,
+    line_parts,
+    network_links_layer,
 )
 from geo._popups import (
     SITE_KNOWN,
@@ -66,6 +69,7 @@ __all__ = [
     "country_style",
     "link_style",
     "make_map",
+    "network_link_style",
     "node_symbol",
     "render_html",
     "save_html",
@@ -149,6 +153,14 @@ def link_style(feature: Mapping[str, Any]) -> dict[str, Any]:
     return style
 
 
+def network_link_style(feature: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`link_style`, thinner and lighter: links outside the drawn corridors."""
+    style = link_style(feature)
+    style["weight"] = style["weight"] / 2
+    style["opacity"] = 0.55
+    return style
+
+
 def node_symbol(row: Mapping[str, Any]) -> str:
     """Symbol key of a node: border crossing, break of gauge, port, or other."""
     kind = str(row.get("kind") or "")
@@ -217,36 +229,8 @@ def _check_crs(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
 # Layers
 
 
-class _Bounds:
-    """Running (lat, lon) bounds of everything drawn."""
-
-    def __init__(self) -> None:
-        self.lat: list[float] = []
-        self.lon: list[float] = []
-
-    def add(self, lonlat: Sequence[Sequence[float]]) -> None:
-        for lon, lat, *_ in lonlat:
-            self.lon.append(lon)
-            self.lat.append(lat)
-
-    def fit(self) -> list[list[float]] | None:
-        if not self.lat:
-            return None
-        return [[min(self.lat), min(self.lon)], [max(self.lat), max(self.lon)]]
-
-
-def _line_parts(geom: Any) -> list[list[tuple[float, float]]]:
-    if geom is None or geom.is_empty:
-        return []
-    if geom.geom_type == "LineString":
-        return [list(geom.coords)]
-    if geom.geom_type == "MultiLineString":
-        return [list(g.coords) for g in geom.geoms]
-    raise LayerError(f"expected a LineString or MultiLineString, got {geom.geom_type}")
-
-
 def _corridor_layer(rows: list[dict[str, Any]], *, links_by_id: Mapping[str, dict[str, Any]],
-                    transit_days: Mapping[str, float], bounds: _Bounds,
+                    transit_days: Mapping[str, float], bounds: Bounds,
                     max_segment_km: float) -> tuple[folium.FeatureGroup, set[str], set[str]]:
     group = folium.FeatureGroup(name="Corridors")
     modes: set[str] = set()
@@ -260,12 +244,12 @@ def _corridor_layer(rows: list[dict[str, Any]], *, links_by_id: Mapping[str, dic
         features = []
         if legs:
             for leg in legs:
-                for part in _line_parts(leg.get("geometry")):
+                for part in line_parts(leg.get("geometry")):
                     features.append((str(leg.get("mode")), str(leg.get("status")), part))
         else:  # a corridor frame without its links: one style for the whole line
             mode_list = text_list(row.get("modes")) or ""
             mode = mode_list.split(", ")[0] if mode_list else "rail"
-            for part in _line_parts(row.get("geometry")):
+            for part in line_parts(row.get("geometry")):
                 features.append((mode, str(row.get("status")), part))
         fc = {"type": "FeatureCollection", "features": []}
         for k, (mode, status, part) in enumerate(features):
@@ -291,7 +275,7 @@ def _corridor_layer(rows: list[dict[str, Any]], *, links_by_id: Mapping[str, dic
     return group, modes, statuses
 
 
-def _node_layer(rows: list[dict[str, Any]], *, bounds: _Bounds) -> tuple[folium.FeatureGroup,
+def _node_layer(rows: list[dict[str, Any]], *, bounds: Bounds) -> tuple[folium.FeatureGroup,
                                                                           set[str]]:
     group = folium.FeatureGroup(name="Nodes")
     used: set[str] = set()
@@ -316,7 +300,7 @@ def _node_layer(rows: list[dict[str, Any]], *, bounds: _Bounds) -> tuple[folium.
     return group, used
 
 
-def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: _Bounds, cluster_threshold: int,
+def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: Bounds, cluster_threshold: int,
                 extra_fields: Sequence[str]) -> tuple[Any, set[str]]:
     rows = _records(gdf)
     clustered = len(rows) > cluster_threshold
@@ -356,7 +340,7 @@ def _text(value: Any) -> str | None:
     return text_list(value)
 
 
-def _site_layer_many(gdf: gpd.GeoDataFrame, *, bounds: _Bounds,
+def _site_layer_many(gdf: gpd.GeoDataFrame, *, bounds: Bounds,
                      extra_fields: Sequence[str]) -> tuple[BigPointLayer, set[str]]:
     """Many sites as one :class:`~geo._bigpoints.BigPointLayer` (canvas, clustered).
 
@@ -423,7 +407,7 @@ def _route_popup(name: Any, *, distance: str | None, days: str | None,
             f"<table>{rows}</table></div>")
 
 
-def _route_layer(routes: gpd.GeoDataFrame, *, bounds: _Bounds,
+def _route_layer(routes: gpd.GeoDataFrame, *, bounds: Bounds,
                  max_segment_km: float) -> tuple[folium.FeatureGroup, list[LegendEntry]]:
     group = folium.FeatureGroup(name="Routes")
     entries = []
@@ -433,7 +417,7 @@ def _route_layer(routes: gpd.GeoDataFrame, *, bounds: _Bounds,
         days = fmt_days(row.get("transit_days"))
         label = f"{name}: {days}" if days else str(name)
         parts = []
-        for part in _line_parts(row.get("geometry")):
+        for part in line_parts(row.get("geometry")):
             coords = geodesic_path(part, max_segment_km=max_segment_km)
             bounds.add(coords)
             parts.append([(lat, lon) for lon, lat in coords])
@@ -460,19 +444,25 @@ def _route_layer(routes: gpd.GeoDataFrame, *, bounds: _Bounds,
 
 
 def _legend_sections(modes: set[str], statuses: set[str], symbols: set[str],
-                     sectors: set[str], routes: list[LegendEntry]
+                     sectors: set[str], routes: list[LegendEntry], *, network: bool = False
                      ) -> list[tuple[str, list[LegendEntry]]]:
-    def line(colour: str, dash: str | None) -> str:
+    def line(colour: str, dash: str | None, width: float = 3, opacity: float = 1) -> str:
         d = f' stroke-dasharray="{dash}"' if dash else ""
+        d += f' stroke-opacity="{opacity}"' if opacity < 1 else ""
         return (f'<svg width="30" height="10"><line x1="1" y1="5" x2="29" y2="5" '
-                f'stroke="{colour}" stroke-width="3"{d}/></svg>')
+                f'stroke="{colour}" stroke-width="{width}"{d}/></svg>')
+
+    thin = network_link_style({"properties": {"mode": "rail", "status": "operational"}})
 
     return [
         ("Routes", routes),
-        ("Corridors by mode", [LegendEntry(symbol_html=line(c, None), label=m)
+        ("Links by mode" if network else "Corridors by mode", [LegendEntry(symbol_html=line(c, None), label=m)
                                for m, c in MODE_COLOURS.items() if m in modes]),
         ("Status", [LegendEntry(symbol_html=line("#333", d), label=s.replace("_", " "))
                     for s, d in STATUS_DASH.items() if s in statuses]),
+        ("Other network links", [LegendEntry(
+            symbol_html=line("#333", None, thin["weight"], thin["opacity"]),
+            label="thinner: in no drawn corridor")] if network else []),
         ("Nodes", [LegendEntry(symbol_html=f'<span class="{cls}"></span>', label=label)
                    for key, (label, cls) in _NODE_SYMBOLS.items() if key in symbols]),
         ("Sites by sector", [
@@ -490,6 +480,7 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
              sites: bool | gpd.GeoDataFrame | str | os.PathLike[str] = True,
              routes: gpd.GeoDataFrame | None = None,
              links: gpd.GeoDataFrame | None = None,
+             network_links: bool | None = None,
              offline: bool = False,
              tiles: str | None = "OpenStreetMap",
              basemap: bool | None = None,
@@ -524,6 +515,12 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
         ``distance_km`` and ``transit_days``), each drawn in its own colour.
     links
         The links used to draw corridors (default :func:`geo.links` for bundled corridors).
+    network_links
+        Also draw, in the layer "Other network links", every link of ``links`` (default
+        :func:`geo.links`) used by no drawn corridor (the European connectors, spurs),
+        thinner and lighter than corridor legs (:func:`network_link_style`), each with a
+        tooltip and a popup of its figures.  ``None`` (default): exactly when all bundled
+        corridors are drawn.
     offline
         Inline every script and style sheet and draw country outlines instead of tiles, so
         the saved page needs no network.
@@ -546,7 +543,8 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
     """
     with deterministic_ids():
         return _make_map(corridors=corridors, nodes=nodes, sites=sites, routes=routes,
-                         links=links, offline=offline, tiles=tiles, basemap=basemap,
+                         links=links, network_links=network_links, offline=offline,
+                         tiles=tiles, basemap=basemap,
                          title=title, transit_days=dict(transit_days or {}),
                          cluster_threshold=cluster_threshold, big_threshold=big_threshold,
                          max_segment_km=max_segment_km,
@@ -554,7 +552,8 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
 
 
 def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFrame | None,
-              links: gpd.GeoDataFrame | None, offline: bool, tiles: str | None,
+              links: gpd.GeoDataFrame | None, network_links: bool | None,
+              offline: bool, tiles: str | None,
               basemap: bool | None, title: str | None, transit_days: dict[str, float],
               cluster_threshold: int, big_threshold: int, max_segment_km: float,
               site_fields: Sequence[str],
@@ -564,7 +563,12 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
     corridor_gdf, subset = _select_corridors(corridors)
     if corridor_gdf is not None:
         corridor_gdf = _check_crs(corridor_gdf, "corridors")
-    if links is None and corridor_gdf is not None and not isinstance(corridors, gpd.GeoDataFrame):
+    if network_links is None:
+        network_links = corridors is True or (
+            corridor_gdf is not None and not isinstance(corridors, gpd.GeoDataFrame)
+            and set(corridor_gdf["id"]) == set(layers.corridors()["id"]))
+    if links is None and (network_links or (corridor_gdf is not None
+                                            and not isinstance(corridors, gpd.GeoDataFrame))):
         links = layers.links()
     links_by_id = {str(r["id"]): r for r in _records(links)}
     corridor_rows = _records(corridor_gdf)
@@ -603,14 +607,27 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
     StyleSheet(_CSS).add_to(m)
     hook_layers: dict[str, Any] = {}
     expected: dict[str, int] = {}
-    bounds = _Bounds()
+    bounds = Bounds()
 
     modes: set[str] = set()
     statuses: set[str] = set()
+    if network_links and links_by_id:
+        in_corridors = {str(i) for r in corridor_rows for i in (r.get("link_ids") or [])}
+        all_nodes = layers.nodes()
+        names = dict(zip(all_nodes["id"].astype(str), all_nodes["name"], strict=True))
+        group, n_network, modes, statuses = network_links_layer(
+            [r for k, r in links_by_id.items() if k not in in_corridors],
+            style=network_link_style, node_names=names, bounds=bounds,
+            max_segment_km=max_segment_km)
+        group.add_to(m)  # before the corridors, so they are drawn on top
+        hook_layers["network_links"] = group
+        expected["network_links"] = n_network
     if corridor_rows:
-        group, modes, statuses = _corridor_layer(
+        group, c_modes, c_statuses = _corridor_layer(
             corridor_rows, links_by_id=links_by_id, transit_days=transit_days, bounds=bounds,
             max_segment_km=max_segment_km)
+        modes |= c_modes
+        statuses |= c_statuses
         group.add_to(m)
         hook_layers["corridors"] = group
         expected["corridors"] = len(corridor_rows)
@@ -655,7 +672,8 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
         hook_layers = {"countries": outlines, **hook_layers}
 
     Legend(title=title, sections=_legend_sections(modes, statuses, symbols, sectors,
-                                                  route_entries),
+                                                  route_entries,
+                                                  network=bool(expected.get("network_links"))),
            note=note).add_to(m)
     FullscreenControl().add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -663,9 +681,10 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
     if fit:
         FitBounds(fit).add_to(m)
     PageHook(layers=hook_layers, expected=expected, provenance=_provenance()).add_to(m)
-    log.info("map: %d corridors, %d nodes, %d sites, %d routes%s",
-             expected.get("corridors", 0), expected.get("nodes", 0), expected.get("sites", 0),
-             expected.get("routes", 0), " (offline)" if offline else "")
+    log.info("map: %d corridors, %d other network links, %d nodes, %d sites, %d routes%s",
+             expected.get("corridors", 0), expected.get("network_links", 0),
+             expected.get("nodes", 0), expected.get("sites", 0), expected.get("routes", 0),
+             " (offline)" if offline else "")
     return m
 
 

@@ -52,6 +52,12 @@ def hostile_layers(directory: Path) -> Path:
                   status="planned", circuity=1.3),
         make_link("aktau_alat", "aktau", "alat", [AKTAU, ALAT], mode="ferry",
                   status="under_construction", circuity=1.05),
+        # in no corridor: drawn as "Other network links" on the all-corridors map
+        make_link("alashankou_aktogay", "alashankou", "aktogay", [ALASHANKOU, AKTOGAY],
+                  mode="road", documented_length_km=330.0, name=IMG,
+                  length_source={"title": SCRIPT, "url": "https://example.org/length"}),
+        make_link("dostyk_aktau", "dostyk", "aktau", [DOSTYK, AKTAU], status="planned",
+                  circuity=1.2, circuity_basis=TEMPLATE, opened=None),
     ))
     write(directory / "corridors.geojson", collection(
         make_corridor("border_run", ["alashankou", "dostyk", "aktogay"], name=SCRIPT),
@@ -72,7 +78,7 @@ def hostile_layers(directory: Path) -> Path:
     return directory
 
 
-EXPECTED = {"corridors": 2, "nodes": 5, "sites": 3}
+EXPECTED = {"corridors": 2, "network_links": 2, "nodes": 5, "sites": 3}
 
 
 def use_hostile_layers(directory: Path) -> Path:

@@ -19,7 +19,8 @@ import geo
 from geo._assets import ASSETS, inline_assets
 from geo._errors import GeoError, LayerError
 from geo._mapparts import Legend, deterministic_ids, geodesic_path
-from geo.maps import SECTOR_COLOURS, link_style, node_symbol, render_html
+from geo._popups import link_popup
+from geo.maps import SECTOR_COLOURS, link_style, network_link_style, node_symbol, render_html
 
 
 @pytest.fixture
@@ -106,6 +107,92 @@ def test_corridor_subset_draws_its_nodes_and_sites(hostile: Path) -> None:
 def test_unknown_corridor_id_is_named(hostile: Path) -> None:
     with pytest.raises(LayerError, match="nowhere"):
         geo.map(corridors=["nowhere"])
+
+
+def _network_lines(m: folium.Map) -> list[folium.PolyLine] | None:
+    """The polylines of the map's "Other network links" layer (None: no such layer)."""
+    groups = [c for c in m._children.values()
+              if isinstance(c, folium.FeatureGroup) and c.layer_name == "Other network links"]
+    if not groups:
+        return None
+    assert len(groups) == 1
+    return [c for c in groups[0]._children.values() if isinstance(c, folium.PolyLine)]
+
+
+def _links_in_no_corridor() -> set[str]:
+    used = {i for ids in geo.corridors()["link_ids"] for i in ids}
+    return set(geo.links()["id"]) - used
+
+
+def test_links_in_no_corridor_are_drawn_thinner(hostile: Path) -> None:
+    outside = _links_in_no_corridor()
+    assert outside == {"alashankou_aktogay", "dostyk_aktau"}
+    m = geo.map(offline=True)
+    lines = _network_lines(m)
+    assert lines is not None and len(lines) == len(outside)
+    # styled by mode and status like corridor legs, but thinner and lighter
+    road = {"properties": {"mode": "road", "status": "operational"}}
+    rail = {"properties": {"mode": "rail", "status": "planned"}}
+    assert [(x.options["color"], x.options["dashArray"], x.options["weight"]) for x in lines] \
+        == [(s["color"], s.get("dashArray"), s["weight"])
+            for s in (network_link_style(road), network_link_style(rail))]
+    for f in (road, rail):
+        assert network_link_style(f)["weight"] < link_style(f)["weight"]
+        assert network_link_style(f)["opacity"] < link_style(f)["opacity"]
+    # densified along the geodesic like the corridors (Dostyk-Aktau is about 2,500 km)
+    assert len(lines[1].locations) > 25
+    html = m.get_root().render()
+    assert '"network_links":2' in html and "Other network links" in html
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({}, 2),
+    ({"network_links": False}, None),
+    ({"corridors": ["border_run", "caspian"]}, 2),  # every bundled corridor, as a list
+    ({"corridors": ["border_run"]}, None),  # a subset: off unless asked for
+    ({"corridors": ["border_run"], "network_links": True}, 4),
+    ({"corridors": False, "network_links": True}, 6),
+])
+def test_network_links_default_and_option(hostile: Path, kwargs: dict,
+                                          expected: int | None) -> None:
+    lines = _network_lines(geo.map(offline=True, **kwargs))
+    assert (None if lines is None else len(lines)) == expected
+
+
+def test_network_link_tooltips_and_popups_are_escaped(hostile: Path) -> None:
+    html = render_html(offline=True)
+    img = "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;"
+    # the named link, and a nameless one shown as "from – to" (Dostyk is named IMG)
+    assert f"<b>{img}</b> <span class=\"geo-tip-detail\">road \u00b7 330 km</span>" in html
+    assert f"<b>{img} \u2013 Aktau</b>" in html
+    assert "<th>Circuity basis</th><td>&#36;{7*7} &#96;tick&#96; back&#92;slash</td>" in html
+    assert ('<a href="https://example.org/length" target="_blank" rel="noopener noreferrer">'
+            "&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;</a>") in html
+    assert "<img src=x" not in html and "window.__pwned=1</script>" not in html
+
+
+@pytest.mark.parametrize(("row", "needles", "absent"), [
+    ({"name": "A", "mode": "rail", "gauge_mm": 1435.0, "opened": 2007.0,
+      "length_method": "documented", "length_used_km": 160.2, "circuity_used": 1.12,
+      "length_source": {"title": "J", "url": "javascript:alert(1)"}, "circuity_basis": "x"},
+     ["<td>1435 mm</td>", "<td>2007</td>", "160 km (documented)",
+      "<th>Length source</th><td>J (javascript:alert(1))</td>"], ["href", "Circuity"]),
+    ({"from_id": "a", "to_id": "b", "length_method": "circuity", "length_used_km": 92.0,
+      "circuity_used": 1.24, "circuity_basis": "calibrated", "countries": ["DEU"]},
+     ["a \u2013 b</div>", "92 km (circuity 1.24 \u00d7 geodesic)",
+      "<th>Circuity basis</th><td>calibrated</td>", "<td>DEU</td>"], ["Length source"]),
+])
+def test_link_popup_rows(row: dict, needles: list[str], absent: list[str]) -> None:
+    popup = link_popup(row)
+    for needle in needles:
+        assert needle in popup
+    for text in absent:
+        assert text not in popup
+
+
+def test_overview_draws_every_bundled_link_outside_the_corridors() -> None:
+    lines = _network_lines(geo.map(offline=True))
+    assert lines is not None and len(lines) == len(_links_in_no_corridor()) > 0
 
 
 @pytest.mark.parametrize(("props", "colour", "dash"), [

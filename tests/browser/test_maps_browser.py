@@ -50,14 +50,15 @@ def test_offline_map_draws_expected_layers_without_network(offline_page: Any,
     assert offline_page.page.evaluate("() => window.geoAtlas.expected") == EXPECTED
     for key, n in EXPECTED.items():
         assert counts[key] == n, (key, counts)
-    # drawn in the DOM: node DivIcons, and one SVG path per corridor section and site
+    # drawn in the DOM: node DivIcons, and one SVG path per corridor section, link and site
     page = offline_page.page
     assert page.locator(".leaflet-marker-pane .geo-node").count() == EXPECTED["nodes"]
     paths = page.locator(".leaflet-overlay-pane path.leaflet-interactive").count()
     sections = page.evaluate("""() => window.geoAtlas.layers.corridors.getLayers()
         .reduce((n, g) => n + g.getLayers().length, 0)""")
     assert sections == 2 + 4  # border_run has 2 sections, caspian 4
-    assert paths == sections + EXPECTED["sites"]
+    # plus one thinner path per link in no corridor ("Other network links")
+    assert paths == sections + EXPECTED["sites"] + EXPECTED["network_links"]
     assert page.evaluate("() => window.__pwned") is None
     offline_page.screenshot("hostile_map.png")
     offline_page.check_clean()
