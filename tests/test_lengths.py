@@ -82,12 +82,13 @@ def test_documented_corridor_figures_match_the_sources_named_in_the_tests() -> N
     assert {k: corridors.loc[k, "documented_length_km"] for k in expected} == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Georgian BTK section 263 km (Transport Journal) is modelled 225 km: the Gardabani-Marabda "
-    "link is a straight cut while the line runs through the Rustavi/Tbilisi area; sourced "
-    "station coordinates are needed to fix it"))
 def test_btk_georgian_section(network: nx.Graph) -> None:
-    path = ["boyuk_kesik", "gardabani", "marabda", "akhalkalaki", "kartsakhi"]
+    """Georgian BTK section 263 km (Transport Journal: 504 AZ + 263 GE + 79 TR).
+
+    Modelled from the Azerbaijani border via Rustavi and Tbilisi to Marabda, then the
+    documented Marabda-Akhalkalaki (153 km) and Akhalkalaki-Kartsakhi (29 km) sections.
+    """
+    path = ["boyuk_kesik", "gardabani", "tbilisi", "marabda", "akhalkalaki", "kartsakhi"]
     assert section_km(network, path) == pytest.approx(263, rel=RAIL_PLAIN)
 
 
