@@ -134,9 +134,14 @@ def _sea(net: Network, o: str, d: str, sc: Scenario, variant: str, n_draws: int,
         why = f"closed in scenario {sc.name!r}" if sea_edges else "no such sea leg"
         return _Result(alt, None, None, math.nan, why)
     land = net.state_graph(scenario=sc, modes=["rail", "road"], avoid=None)
+    # An origin or destination that is itself a sea port is where the sea leg starts or
+    # ends: "all sea" from Shanghai to Rotterdam must not land at Piraeus and go on by rail.
+    ports = {n for _, x in open_edges for n in (x["from_id"], x["to_id"])}
     best: tuple[float, list[Step], str, float] | None = None
     for key, x in open_edges:
         for a, b in ((x["from_id"], x["to_id"]), (x["to_id"], x["from_id"])):
+            if (o in ports and a != o) or (d in ports and b != d):
+                continue
             first = _land_steps(net, land, o, a)
             if first is None:
                 continue

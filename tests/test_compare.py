@@ -110,3 +110,16 @@ def test_claim_table_puts_model_next_to_claims() -> None:
     missing = t[t.claim_id == "paper_6500km"].iloc[0]
     assert missing.note == "node not in the layers"
     assert {"source_title", "source_url"} <= set(t.columns)
+
+
+def test_all_sea_between_two_ports_stays_at_sea() -> None:
+    """From one sea port to another the sea alternatives sail port to port.
+
+    With European rail connectors in the network, landing at Piraeus and going on by rail
+    can be faster, but that is not the "all sea" baseline the 60-days claim is about.
+    """
+    result = compare("shanghai_port", "rotterdam_port", scenario="official", n_draws=50, seed=0)
+    for alternative in ("sea_suez", "sea_cape"):
+        legs = result.route_objects[alternative].legs
+        assert list(legs["mode"]) == ["sea"]
+        assert (legs["from_id"].iloc[0], legs["to_id"].iloc[-1]) == ("shanghai_port", "rotterdam_port")
