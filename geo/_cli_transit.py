@@ -12,6 +12,8 @@ import json
 import sys
 from typing import Any
 
+from ._tables import text_table
+
 __all__ = ["add_compare_parser", "add_route_parser"]
 
 
@@ -21,14 +23,6 @@ def _fmt(value: Any, spec: str = ",.0f") -> str:
     except (TypeError, ValueError):
         return "-" if value is None else str(value)
     return "-" if f != f else format(f, spec)
-
-
-def _table(rows: list[list[str]], headers: list[str]) -> str:
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False)),
-           "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) for r in rows]
-    return "\n".join(out)
 
 
 def _place(text: str) -> Any:
@@ -66,7 +60,7 @@ def _run_route(args: argparse.Namespace) -> int:
         rows = [[str(x.leg), x.mode, f"{x.from_id} -> {x.to_id}", _fmt(x.distance_km),
                  _fmt(x.moving_h, ".1f"), _fmt(x.dwell_h, ".1f"), ",".join(x.countries),
                  x.dwell_note] for x in rt.legs.itertuples()]
-        print(_table(rows, ["leg", "mode", "from -> to", "km", "moving_h", "dwell_h",
+        print(text_table(rows, ["leg", "mode", "from -> to", "km", "moving_h", "dwell_h",
                             "countries", "waiting"]))
     return 0
 
@@ -117,7 +111,7 @@ def _run_compare(args: argparse.Namespace) -> int:
              if r.p10_days == r.p10_days else "-",
              _fmt(r.all_likely_days, ".1f"), str(r.note or "")]
             for r in c.routes.itertuples()]
-    print(_table(rows, ["route", "ends at", "gap_km", "km", "moving_d", "waiting_d",
+    print(text_table(rows, ["route", "ends at", "gap_km", "km", "moving_d", "waiting_d",
                         "median_d", "p10-p90", "all_likely_d", "note"]))
     if claims is not None:
         print("\nClaims next to the model (days: median, p10-p90 per scenario; "
@@ -128,7 +122,7 @@ def _run_compare(args: argparse.Namespace) -> int:
                  _fmt(r["model_distance_km"]), *[_fmt(r[c_], ".1f") if c_.endswith("_days")
                                                  else str(r[c_]) for c_ in cols],
                  r["source_url"] or r["source_title"]] for _, r in claims.iterrows()]
-        print(_table(rows, ["claim", "kind", "claimed", "model route", "model_km", *cols,
+        print(text_table(rows, ["claim", "kind", "claimed", "model route", "model_km", *cols,
                             "source"]))
     return 0
 

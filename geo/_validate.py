@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,6 @@ class Context:
     iso3_codes: set[str] | None = None
     #: callable (lon, lat) -> ISO3 or None, for "point is not in its country" checks
     country_at: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def read_collection(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -300,7 +299,6 @@ def _check_rules(kind: LayerKind, props: Mapping[str, Any], geometry: Any, name:
                     if (isinstance(a, str) and isinstance(b, str)
                             and frozenset((a, b)) not in ctx.link_pairs):
                         yield prob("nodes", f"no link joins consecutive nodes {a!r} and {b!r}")
-        _ = props  # corridors have no geometry of their own
     if kind is LayerKind.SITES:
         for ref, known in (("corridor", ctx.corridor_ids), ("link", ctx.link_ids)):
             value = props.get(ref)

@@ -19,6 +19,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._tables import text_table
+
 __all__ = ["main"]
 
 log = logging.getLogger("geo")
@@ -41,15 +43,6 @@ def _fmt_km(value: Any) -> str:
     return f"{f:,.0f}"
 
 
-def _table(rows: list[list[str]], headers: list[str]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
-    rule = "  ".join("-" * w for w in widths)
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return "\n".join([line, rule, *body])
-
-
 # --------------------------------------------------------------------------- corridors / sites
 
 
@@ -69,7 +62,7 @@ def _run_corridors(args: argparse.Namespace) -> int:
              _fmt_km(r["length_used_km"]), _fmt_km(r["documented_length_km"]),
              _fmt_km(r["geodesic_length_km"]), f"{100 * r['documented_share']:.0f}%",
              "-".join(r["countries"])] for _, r in gdf.iterrows()]
-    print(_table(rows, ["corridor", "modes", "status", "used km", "documented km",
+    print(text_table(rows, ["corridor", "modes", "status", "used km", "documented km",
                         "geodesic km", "documented share", "countries"]))
     print("\nused km: documented section lengths where a source gives one, else geodesic "
           "length x the link's circuity factor; documented share: part of used km from "
@@ -113,7 +106,7 @@ def _run_sites(args: argparse.Namespace) -> int:
     rows = [[str(r["name"])[:60], str(r["sector"]), str(r["country"]), str(r["company"])[:40],
              value(r["value_usd"]), year(r["year"]), str(r["status"])]
             for _, r in gdf.iterrows()]
-    print(_table(rows, ["site", "sector", "country", "company / financier", "value",
+    print(text_table(rows, ["site", "sector", "country", "company / financier", "value",
                         "year", "status"]))
     print(f"\n{len(rows)} sites")
     return EXIT_OK

@@ -1,0 +1,15 @@
+"""Plain-text tables for the command line."""
+
+from __future__ import annotations
+
+__all__ = ["text_table"]
+
+
+def text_table(rows: list[list[str]], headers: list[str]) -> str:
+    """Left-aligned columns under a dashed rule; trailing blanks trimmed."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
+    rule = "  ".join("-" * w for w in widths)
+    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join([line, rule, *body])
