@@ -4,190 +4,39 @@ A thin argparse layer over the library.  Every subcommand has ``--help``.  Error
 can fix (bad files, unknown names, bad options) print one line to stderr and exit with
 status 2, without a traceback.
 
-Adding a subcommand: write ``_add_<name>(sub)`` that creates the parser and sets
-``func=<runner>``, where the runner takes the parsed namespace and returns an exit code;
-import heavy modules inside the runner so ``geo --help`` stays fast; list the adder in
-``_ADDERS``.
+Adding a subcommand: in the module of its command group, write ``add_<name>_parser(sub)``
+that creates the parser and sets ``func=<runner>``, where the runner takes the parsed
+namespace and returns an exit code; import heavy modules inside the runner so ``geo --help``
+stays fast; list the adder in ``_ADDERS``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._tables import text_table
+from geo.cli._common import EXIT_OK, EXIT_USAGE
+from geo.cli.layers import add_corridors_parser, add_export_parser, add_sites_parser, add_validate_parser
+from geo.cli.maps import add_figure_parser, add_map_parser, add_maps_parser
+from geo.cli.near import add_near_parser
+from geo.cli.transit import add_compare_parser, add_route_parser
 
 __all__ = ["main"]
 
 log = logging.getLogger("geo")
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1  # geo validate: the file has problems
-EXIT_USAGE = 2  # bad input: unreadable file, unknown name, invalid option
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _fmt_km(value: Any) -> str:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return "-"
-    if f != f:  # NaN
-        return "-"
-    return f"{f:,.0f}"
-
-
-# --------------------------------------------------------------------------- corridors / sites
-
-
-def _run_corridors(args: argparse.Namespace) -> int:
-    from . import layers
-
-    gdf = layers.corridors()
-    if args.format == "json":
-        cols = ["id", "name", "modes", "status", "length_used_km", "documented_length_km",
-                "geodesic_length_km", "documented_share", "countries"]
-        from .export import _json_value
-
-        print(json.dumps([{c: _json_value(r[c]) for c in cols} for _, r in gdf.iterrows()],
-                         ensure_ascii=False, indent=1))
-        return EXIT_OK
-    rows = [[str(r["name"]), "+".join(r["modes"]), str(r["status"]),
-             _fmt_km(r["length_used_km"]), _fmt_km(r["documented_length_km"]),
-             _fmt_km(r["geodesic_length_km"]), f"{100 * r['documented_share']:.0f}%",
-             "-".join(r["countries"])] for _, r in gdf.iterrows()]
-    print(text_table(rows, ["corridor", "modes", "status", "used km", "documented km",
-                        "geodesic km", "documented share", "countries"]))
-    print("\nused km: documented section lengths where a source gives one, else geodesic "
-          "length x the link's circuity factor; documented share: part of used km from "
-          "documented sections.")
-    return EXIT_OK
-
-
-def _add_corridors(sub: Any) -> None:
-    p = sub.add_parser("corridors", help="table of the corridors and their lengths",
-                       description="Print the corridors: modes, status, length used for "
-                                   "transit times, documented length, geodesic length, "
-                                   "countries crossed.")
-    p.add_argument("--format", choices=["table", "json"], default="table")
-    p.set_defaults(func=_run_corridors)
-
-
-def _run_sites(args: argparse.Namespace) -> int:
-    from . import layers
-
-    gdf = layers.sites()
-    if args.sector:
-        gdf = gdf[gdf["sector"] == args.sector]
-    if args.country:
-        gdf = gdf[gdf["country"] == args.country.upper()]
-
-    def value(v: Any) -> str:
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            return "-"
-        if f != f:
-            return "-"
-        return f"${f / 1e9:,.2f}bn" if f >= 1e9 else f"${f / 1e6:,.0f}M"
-
-    def year(v: Any) -> str:
-        try:
-            return str(int(v))
-        except (TypeError, ValueError):
-            return "-"
-
-    rows = [[str(r["name"])[:60], str(r["sector"]), str(r["country"]), str(r["company"])[:40],
-             value(r["value_usd"]), year(r["year"]), str(r["status"])]
-            for _, r in gdf.iterrows()]
-    print(text_table(rows, ["site", "sector", "country", "company / financier", "value",
-                        "year", "status"]))
-    print(f"\n{len(rows)} sites")
-    return EXIT_OK
-
-
-def _add_sites(sub: Any) -> None:
-    from .schema import Sector
-
-    p = sub.add_parser("sites", help="table of the Chinese-financed project sites",
-                       description="Print the project sites: sector, country, company or "
-                                   "financier, documented value in USD, year, status.")
-    p.add_argument("--sector", choices=Sector.choices())
-    p.add_argument("--country", help="ISO 3166-1 alpha-3 code, e.g. KAZ")
-    p.set_defaults(func=_run_sites)
-
-
-# --------------------------------------------------------------------------- export / validate
-
-
-def _run_export(args: argparse.Namespace) -> int:
-    from .export import export
-
-    paths = export(args.output, format=args.format)
-    for path in paths:
-        print(path)
-    return EXIT_OK
-
-
-def _add_export(sub: Any) -> None:
-    p = sub.add_parser("export", help="write all layers with computed columns",
-                       description="Write nodes, links, corridors and sites with their "
-                                   "computed columns (GeoJSON: one RFC 7946 file per layer; "
-                                   "gpkg: one GeoPackage). Writes are atomic.")
-    p.add_argument("--format", choices=["geojson", "gpkg"], default="geojson")
-    p.add_argument("-o", "--output", required=True, help="output directory")
-    p.set_defaults(func=_run_export)
-
-
-def _run_validate(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from ._errors import GeoError
-    from .layers import validate
-
-    if not Path(args.file).is_file():
-        raise GeoError(f"{args.file}: file does not exist")
-    problems = validate(args.file, kind=args.kind)
-    if not problems:
-        print(f"{args.file}: valid")
-        return EXIT_OK
-    for problem in problems:
-        print(problem)
-    print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {args.file}",
-          file=sys.stderr)
-    return EXIT_PROBLEMS
-
-
-def _add_validate(sub: Any) -> None:
-    from .schema import LayerKind
-
-    p = sub.add_parser("validate", help="check a layer file against the schema",
-                       description="Check a GeoJSON layer against the schema and list every "
-                                   "problem (file, feature, id, field, what is allowed). "
-                                   "Exit status 0: valid; 1: problems found; 2: bad usage.")
-    p.add_argument("file")
-    p.add_argument("--kind", choices=LayerKind.choices(),
-                   help="layer kind (default: from the file name)")
-    p.set_defaults(func=_run_validate)
 
 
 # --------------------------------------------------------------------------- main
 
-from ._cli_maps import add_figure_parser, add_map_parser, add_maps_parser  # noqa: E402
-from ._cli_near import add_near_parser  # noqa: E402  (geo near)
-from ._cli_transit import add_compare_parser, add_route_parser  # noqa: E402  (route, compare)
-
 _ADDERS: list[Callable[[Any], None]] = [
-    _add_corridors,
-    _add_sites,
-    _add_export,
-    _add_validate,
+    add_corridors_parser,
+    add_sites_parser,
+    add_export_parser,
+    add_validate_parser,
     add_maps_parser,
     add_map_parser,
     add_figure_parser,
@@ -198,7 +47,7 @@ _ADDERS: list[Callable[[Any], None]] = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ._provenance import package_version
+    from geo._provenance import package_version
 
     parser = argparse.ArgumentParser(
         prog="geo",
@@ -216,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    from ._errors import GeoError
+    from geo._errors import GeoError
 
     parser = build_parser()
     args = parser.parse_args(argv)
