@@ -11,8 +11,9 @@ only links in the layers join ports to the land network.
 Routing (:mod:`geo.routing.paths`) runs on a simple graph of **states** ``(node, class)``
 where the class is the mode (and gauge for rail) of the edge used to reach the node, so
 that waiting happens where it really does: a break of gauge only where a 1,435 mm and a
-1,520 mm link meet, port handling only where cargo goes between land and sea.  Weights come from the scenario's likely values
-(``optimize="time"``) or are kilometres (``optimize="distance"``).
+1,520 mm link meet, port handling only where cargo goes between land and sea.  Weights come
+from the scenario's likely values (``optimize="time"``) or are kilometres
+(``optimize="distance"``).
 
 Coordinates are (lon, lat) in degrees; distances in km; times in hours unless named ``_days``.
 """
