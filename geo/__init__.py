@@ -67,6 +67,8 @@ _EXPORTS: dict[str, str] = {
     "near": "geo.proximity",
     # outputs: maps, gallery, figures
     "make_map": "geo.maps.interactive",
+    "route_frame": "geo.maps.routes",
+    "comparison_routes": "geo.maps.routes",
     "GalleryPage": "geo.maps.gallery",
     "build_gallery": "geo.maps.gallery",
     "figure": "geo.maps.figure",
@@ -97,6 +99,7 @@ __all__ = [
     "__version__",
     "build_gallery",
     "compare",
+    "comparison_routes",
     "corridors",
     "countries",
     "distance_km",
@@ -115,6 +118,7 @@ __all__ = [
     "provenance",
     "read_points",
     "route",
+    "route_frame",
     "sites",
     "validate",
 ]
@@ -126,6 +130,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from geo.maps.figure import figure
     from geo.maps.gallery import GalleryPage, build_gallery
     from geo.maps.interactive import make_map
+    from geo.maps.routes import comparison_routes, route_frame
     from geo.measure import distance_km, geodesic_length_km
     from geo.proximity import CorridorIndex, near
     from geo.readers import read_points

@@ -18,9 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import shapely
-
 from geo import layers
 from geo._errors import GeoError
 from geo._io import atomic_write
@@ -28,6 +25,7 @@ from geo._provenance import provenance
 from geo.maps._html import escape_html, json_for_script
 from geo.maps._popups import fmt_days, fmt_km, text_list
 from geo.maps.interactive import render_html
+from geo.maps.routes import comparison_routes
 from geo.routing.alternatives import compare
 
 __all__ = ["GalleryPage", "build_gallery", "comparison_routes"]
@@ -51,34 +49,6 @@ class GalleryPage:
     description: str
     size_bytes: int
     build_s: float
-
-
-def comparison_routes(comparison: Any) -> gpd.GeoDataFrame:
-    """One row per alternative of a :class:`geo.routing.alternatives.Comparison`, for :func:`geo.make_map`.
-
-    Columns: ``name`` (title and end point), ``distance_km``, ``transit_days``,
-    ``p10_days``, ``p90_days``, geometry (MultiLineString of the legs, (lon, lat)).
-    """
-    rows, geoms = [], []
-    for _, r in comparison.routes.iterrows():
-        route = comparison.route_objects.get(r["alternative"])
-        if route is None:
-            continue
-        parts = []
-        for g in route.legs.geometry:
-            if g is None or g.is_empty:
-                continue
-            parts.extend(g.geoms if g.geom_type == "MultiLineString" else [g])
-        if not parts:
-            continue
-        name = str(r["title"])
-        if r.get("end_id") and r["end_id"] != comparison.destination_id:
-            name += f" (ends at {r['end_id']}, {fmt_km(r['end_gap_km'])} short)"
-        rows.append({"name": name, "alternative": r["alternative"],
-                     "distance_km": r["distance_km"], "transit_days": r["transit_days"],
-                     "p10_days": r["p10_days"], "p90_days": r["p90_days"]})
-        geoms.append(shapely.MultiLineString([list(p.coords) for p in parts]))
-    return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
 
 
 def _write_page(directory: Path, file: str, *, title: str, description: str,
