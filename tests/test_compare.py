@@ -162,13 +162,13 @@ def test_sea_alternatives_are_named_for_where_they_land() -> None:
     """The classic all-water route ends its sea leg at a North Sea port; the sea-rail route
     at Piraeus, then rail; each route's path says so in words."""
     c = compare("xian", "duisburg", n_draws=50)
-    for alt, port in (("sea_suez", ("Rotterdam", "Hamburg")), ("sea_rail_piraeus", ("Piraeus",)),
+    for alt, ports in (("sea_suez", ("Rotterdam", "Hamburg")), ("sea_rail_piraeus", ("Piraeus",)),
                       ("sea_cape", ("Rotterdam", "Hamburg"))):
         legs = c.route_objects[alt].legs
         sea = legs[legs["mode"] == "sea"]
         assert len(sea) == 1
-        assert any(p in sea["to_name"].iloc[0] for p in port)
+        assert any(p in sea["to_name"].iloc[0] for p in ports)
         path = c.routes.set_index("alternative").loc[alt, "path"]
-        assert "sea " in path and any(p in path for p in port)
+        assert "sea " in path and any(p in path for p in ports)
     assert "via the Cape" in c.routes.set_index("alternative").loc["sea_cape", "path"]
     assert c.title == "Xi'an to Duisburg"
