@@ -15,7 +15,8 @@ from folium.template import Template
 
 from geo.maps._html import escape_html, json_for_script
 
-__all__ = ["FitBounds", "FullscreenControl", "Legend", "LegendEntry", "PageHook", "StyleSheet"]
+__all__ = ["FitBounds", "FullscreenControl", "Legend", "LegendEntry", "PageHook", "PopupFit",
+           "StyleSheet"]
 
 
 class StyleSheet(MacroElement):
@@ -42,16 +43,34 @@ class LegendEntry:
 
 
 class Legend(MacroElement):
-    """A categorical legend as a Leaflet control; every label is escaped here."""
+    """A categorical legend as a collapsible Leaflet control; every label is escaped here.
+
+    A button in its heading folds it away and back.  While a popup is open the legend is
+    folded, and popups are kept clear of it (:class:`PopupFit`), so it never covers one.
+    """
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <div id="{{ this.get_name() }}" class="geo-legend">{{ this.html_text }}</div>
+        <div id="{{ this.get_name() }}" class="geo-legend"><button type="button"
+         class="geo-legend-toggle" aria-expanded="true">{{ this.heading_html }}</button><div
+         class="geo-legend-body">{{ this.html_text }}</div></div>
         {% endmacro %}
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }}_control = L.control({position: "bottomright"});
             {{ this.get_name() }}_control.onAdd = function (map) {
                 var div = document.getElementById("{{ this.get_name() }}");
+                var button = div.querySelector(".geo-legend-toggle");
+                function fold(folded) {
+                    div.classList.toggle("geo-folded", folded);
+                    button.setAttribute("aria-expanded", folded ? "false" : "true");
+                }
+                var wanted = false;
+                button.addEventListener("click", function () {
+                    wanted = !div.classList.contains("geo-folded");
+                    fold(wanted);
+                });
+                map.on("popupopen", function () { fold(true); });
+                map.on("popupclose", function () { fold(wanted); });
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -66,8 +85,7 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         parts: list[str] = []
-        if title:
-            parts.append(f'<div class="geo-legend-title">{escape_html(title)}</div>')
+        self.heading_html = escape_html(title) if title else "Legend"
         for heading, entries in sections:
             if not entries:
                 continue
@@ -78,6 +96,43 @@ class Legend(MacroElement):
         if note:
             parts.append(f'<div class="geo-legend-note">{escape_html(note)}</div>')
         self.html_text = "".join(parts)
+
+
+class PopupFit(MacroElement):
+    """Popups that never leave the map: a maximum height (then they scroll), pan padding.
+
+    On every ``popupopen`` the popup's ``maxHeight`` becomes the map height less margins,
+    its ``maxWidth`` at most the map width less margins, and Leaflet's auto-pan keeps it
+    ``margin`` pixels inside the map and above the (folded) legend in the bottom-right
+    corner.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map, margin) {
+            map.on("popupopen", function (e) {
+                var popup = e.popup, size = map.getSize(), box = map.getContainer();
+                var below = margin;
+                var legend = box.querySelector(".geo-legend");
+                if (legend) {
+                    var b = box.getBoundingClientRect(), r = legend.getBoundingClientRect();
+                    below = Math.max(below, b.bottom - r.top + margin);
+                }
+                popup.options.maxHeight = Math.max(80, size.y - margin - below - 56);
+                popup.options.maxWidth = Math.max(160, Math.min(popup.options.maxWidth,
+                                                                size.x - 2 * margin - 40));
+                popup.options.autoPanPaddingTopLeft = L.point(margin, margin);
+                popup.options.autoPanPaddingBottomRight = L.point(margin, below);
+                popup.update();
+            });
+        })({{ this._parent.get_name() }}, {{ this.margin }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, *, margin_px: int = 16) -> None:
+        super().__init__()
+        self._name = "PopupFit"
+        self.margin = int(margin_px)
 
 
 class FullscreenControl(MacroElement):
@@ -118,14 +173,22 @@ class FullscreenControl(MacroElement):
 class FitBounds(MacroElement):
     """Fit the view to ``bounds`` [[south, west], [north, east]] at load, without animation.
 
+    The data are fitted into the part of the map left free by the controls on the right
+    (legend, layer list), so neither covers the data's extent at the initial view.
     (folium's ``fit_bounds`` animates the zoom from the initial view; a page that is not
     painted, such as a headless test page, can stay "animating" and ignore later views.)
     """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }},
-                {padding: [20, 20], maxZoom: {{ this.max_zoom|tojson }}, animate: false});
+        (function (map, bounds) {
+            var right = 0;
+            map.getContainer().querySelectorAll(".leaflet-right .leaflet-control")
+                .forEach(function (c) { right = Math.max(right, c.offsetWidth); });
+            map.fitBounds(bounds, {paddingTopLeft: [20, 20],
+                                   paddingBottomRight: [right + 20, 20],
+                                   maxZoom: {{ this.max_zoom|tojson }}, animate: false});
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
         {% endmacro %}
     """)
 

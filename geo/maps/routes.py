@@ -51,6 +51,24 @@ def _sources(route: Any) -> list[dict[str, str]]:
     return list(seen.values())
 
 
+def _places(route: Any) -> list[dict[str, Any]]:
+    """Labels for the ends of the route's legs (the places where mode or gauge changes)."""
+    out: list[dict[str, Any]] = []
+    last = len(route.legs) - 1
+    for k, leg in enumerate(route.legs.itertuples(index=False)):
+        coords = list(leg.geometry.coords) if leg.geometry is not None else []
+        if not coords:
+            continue
+        ends = [(leg.from_name, coords[0], k == 0)]
+        ends.append((leg.to_name, coords[-1], k == last))
+        for name, (lon, lat, *_), terminal in ends:
+            text = _short(name)
+            if all(p["text"] != text for p in out):
+                out.append({"text": text, "lon": round(float(lon), 4), "lat": round(float(lat), 4),
+                            "kind": "node", "rank": 1 if terminal else 3})
+    return out
+
+
 def _geometry(route: Any) -> Any:
     parts = []
     for g in route.legs.geometry:
@@ -66,7 +84,8 @@ def route_frame(routes: Sequence[Any], *, names: Sequence[str] | None = None
 
     Columns: ``name`` (default the route's places, ``"Xi'an to Duisburg"``), ``distance_km``,
     ``transit_days``, ``p10_days``, ``p90_days``, ``scenario``, ``path`` (the route in
-    words), ``legs`` (list of dicts) and ``sources`` (list of ``{"title", "url"}``), geometry
+    words), ``legs`` (list of dicts), ``sources`` (list of ``{"title", "url"}``), ``places``
+    (labels for the leg ends: ``{"text", "lon", "lat", "kind", "rank"}``), geometry
     (MultiLineString of the legs, (lon, lat)).  Routes without legs are left out.
     """
     rows, geoms = [], []
@@ -80,7 +99,8 @@ def route_frame(routes: Sequence[Any], *, names: Sequence[str] | None = None
                      "p10_days": days["p10_days"], "p90_days": days["p90_days"],
                      "moving_days": days["moving_days"], "waiting_days": days["dwell_days"],
                      "scenario": route.scenario.name, "path": route.path_text,
-                     "legs": _legs(route), "sources": _sources(route)})
+                     "legs": _legs(route), "sources": _sources(route),
+                     "places": _places(route)})
         geoms.append(geom)
     return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
 
