@@ -1,12 +1,13 @@
 """Place labels on the maps, offline: nodes by importance, countries and seas, never colliding.
 
-Labels are data: a JSON list of ``{text, lat, lon, kind, rank}`` written into the page with
+Labels are data: a JSON list of ``{text, lat, lon, kind, rank}`` (``dot``: also draw a small
+dot at the point, for places with no symbol of their own) written into the page with
 :func:`geo.maps._html.json_for_script`; the browser creates one element per label and sets
 its text with ``textContent`` (no label text ever becomes HTML or template source).  At
 every move and zoom the labels are placed greedily in rank order (lower rank first): a label
 whose box would overlap one already placed or a node symbol, or fall outside the map, is
-hidden.  Node labels
-sit to the right of their symbol; country and sea labels are centred on their point.
+hidden.  A node label tries the right of its symbol, then the left, above and below;
+country and sea labels are centred on their point.
 
 Label points: a node's own coordinates; a country's point on the surface of its largest
 polygon (Natural Earth outline, :func:`geo.countries`); a sea's coordinates as given in the
@@ -115,14 +116,26 @@ class Labels(MacroElement):
                 el.textContent = d.text;
                 return el;
             });
+            var dots = labels.map(function (d) {
+                return d.dot ? L.DomUtil.create("div", "geo-label-dot", box) : null;
+            });
             var order = labels.map(function (d, i) { return i; });
             order.sort(function (a, b) { return labels[a].rank - labels[b].rank || a - b; });
+            function overlaps(r, taken) {
+                return taken.some(function (o) {
+                    return r.l < o.r && o.l < r.r && r.t < o.b && o.t < r.b; });
+            }
             function place() {
                 var size = map.getSize(), taken = [];
-                labels.forEach(function (d) {  // node symbols are obstacles too
+                labels.forEach(function (d, i) {  // node symbols are obstacles too
                     if (d.kind !== "node") { return; }
                     var p = map.latLngToContainerPoint([d.lat, d.lon]);
                     taken.push({l: p.x - 7, t: p.y - 7, r: p.x + 7, b: p.y + 7});
+                    if (dots[i]) {
+                        var q = map.latLngToLayerPoint([d.lat, d.lon]);
+                        dots[i].style.left = (q.x - 3) + "px";
+                        dots[i].style.top = (q.y - 3) + "px";
+                    }
                 });
                 order.forEach(function (i) {
                     var d = labels[i], el = els[i];
@@ -130,16 +143,22 @@ class Labels(MacroElement):
                     var q = map.latLngToLayerPoint([d.lat, d.lon]);
                     el.style.display = "block";
                     var w = el.offsetWidth, h = el.offsetHeight;
-                    var x = d.kind === "node" ? p.x + 10 : p.x - w / 2;
-                    var y = d.kind === "node" ? p.y - h / 2 : p.y - h / 2;
-                    var r = {l: x - 2, t: y - 1, r: x + w + 2, b: y + h + 1};
-                    var clash = r.l < 0 || r.t < 0 || r.r > size.x || r.b > size.y ||
-                        taken.some(function (o) {
-                            return r.l < o.r && o.l < r.r && r.t < o.b && o.t < r.b; });
-                    if (clash) { el.style.display = "none"; return; }
-                    taken.push(r);
-                    el.style.left = (x + q.x - p.x) + "px";
-                    el.style.top = (y + q.y - p.y) + "px";
+                    // nodes: right, left, above, below their symbol; others centred
+                    var spots = d.kind === "node" ?
+                        [[p.x + 10, p.y - h / 2], [p.x - 10 - w, p.y - h / 2],
+                         [p.x - w / 2, p.y - 9 - h], [p.x - w / 2, p.y + 9]] :
+                        [[p.x - w / 2, p.y - h / 2]];
+                    var spot = null;
+                    for (var k = 0; k < spots.length && !spot; k++) {
+                        var x = spots[k][0], y = spots[k][1];
+                        var r = {l: x - 2, t: y - 1, r: x + w + 2, b: y + h + 1};
+                        if (r.l >= 0 && r.t >= 0 && r.r <= size.x && r.b <= size.y &&
+                            !overlaps(r, taken)) { spot = r; }
+                    }
+                    if (!spot) { el.style.display = "none"; return; }
+                    taken.push(spot);
+                    el.style.left = (spot.l + 2 + q.x - p.x) + "px";
+                    el.style.top = (spot.t + 1 + q.y - p.y) + "px";
                 });
             }
             map.on("moveend zoomend resize viewreset", place);
@@ -164,4 +183,6 @@ LABEL_CSS = """
 .geo-label-country{font:600 11px/1.2 sans-serif;letter-spacing:.06em;text-transform:uppercase;
  color:#8a8376}
 .geo-label-sea{font:italic 12px/1.2 serif;color:#3d6f91}
+.geo-label-dot{position:absolute;width:6px;height:6px;border-radius:50%;background:#fff;
+ border:1.5px solid #222;box-sizing:border-box}
 """

@@ -86,6 +86,7 @@ __all__ = [
     "network_link_style",
     "node_symbol",
     "render_html",
+    "route_popup",
     "save_html",
 ]
 
@@ -419,7 +420,7 @@ def _site_layer_many(gdf: gpd.GeoDataFrame, *, bounds: Bounds,
     return layer, {s for s in sector if s}
 
 
-def _route_popup(row: Mapping[str, Any], name: Any) -> str:
+def route_popup(row: Mapping[str, Any], name: Any) -> str:
     """A route's figures, its legs with their waiting, and the sources of its parameters."""
     low, high = fmt_days(row.get("p10_days")), fmt_days(row.get("p90_days"))
     scenario = row.get("scenario")
@@ -497,7 +498,7 @@ def _route_layer(routes: gpd.GeoDataFrame, *, bounds: Bounds, max_segment_km: fl
                                weight=max(3, 9 - 2 * rank), opacity=0.85)
         folium.Tooltip(tooltip_html(name, " \u00b7 ".join(
             x for x in (fmt_km(row.get("distance_km")), days) if x) or None)).add_to(line)
-        folium.Popup(_route_popup(row, name), max_width=460).add_to(line)
+        folium.Popup(route_popup(row, name), max_width=460).add_to(line)
         line.add_to(groups[key])
         label = f"{name}: {days}" if days and not several else str(name)
         entries.setdefault(colours[k], LegendEntry(

@@ -65,7 +65,7 @@ def _places(route: Any) -> list[dict[str, Any]]:
             text = _short(name)
             if all(p["text"] != text for p in out):
                 out.append({"text": text, "lon": round(float(lon), 4), "lat": round(float(lat), 4),
-                            "kind": "node", "rank": 1 if terminal else 3})
+                            "kind": "node", "rank": 1 if terminal else 3, "dot": True})
     return out
 
 

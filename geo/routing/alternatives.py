@@ -56,7 +56,7 @@ from geo.routing.route import Route, Step, build_route
 from geo.routing.scenarios import Scenario, load_scenario
 
 __all__ = ["ALTERNATIVES", "KM_TOLERANCE", "Comparison", "claim_table", "compare", "paper",
-           "verdict"]
+           "scenario_chart", "verdict"]
 
 log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
@@ -322,6 +322,70 @@ class Comparison:
         out = atomic_write(path, buf.getvalue())
         log.info("wrote chart of %d routes to %s", len(ok), out)
         return out
+
+
+def scenario_chart(comparisons: list[Comparison], path: str | Path, *,
+                   reference_days: dict[str, float] | None = None) -> Path:
+    """One chart of the alternatives under several scenarios (PNG, written atomically).
+
+    For each alternative, one bar per scenario: moving and waiting days of the median draw
+    stacked to the median, the p10-p90 range as an error bar.  Bars are labelled by the
+    alternatives' titles; scenarios by shade.  ``reference_days`` (label -> days) draws
+    dashed horizontal lines, e.g. the paper's claimed figures.  Deterministic (Agg, no
+    metadata).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    if not comparisons:
+        raise RoutingError("scenario_chart needs at least one comparison")
+    alts = list(dict.fromkeys(a for c in comparisons for a in c.routes["alternative"]))
+    titles = {a: t for c in comparisons for a, t in zip(c.routes["alternative"],
+                                                        c.routes["title"], strict=True)}
+    n = len(comparisons)
+    width = 0.8 / n
+    fig = Figure(figsize=(9, 4.8), dpi=100)
+    ax = fig.add_subplot()
+    shades = [("#4477aa", "#ee6677"), ("#77aadd", "#f4a6b0"), ("#225588", "#bb3344")]
+    for j, c in enumerate(comparisons):
+        rows = c.routes.set_index("alternative")
+        xs, moving, waiting, med, lo, hi, missing = [], [], [], [], [], [], []
+        for i, a in enumerate(alts):
+            x = i - 0.4 + width * (j + 0.5)
+            r = rows.loc[a] if a in rows.index else None
+            if r is None or r["transit_days"] != r["transit_days"]:
+                missing.append(x)
+                continue
+            xs.append(x)
+            moving.append(r["moving_days"])
+            waiting.append(r["dwell_days"])
+            med.append(r["transit_days"])
+            lo.append(max(0.0, r["transit_days"] - r["p10_days"]))
+            hi.append(max(0.0, r["p90_days"] - r["transit_days"]))
+        dark, light = shades[j % len(shades)]
+        ax.bar(xs, moving, width * 0.92, color=dark, label=f"{c.scenario.name}: moving")
+        ax.bar(xs, waiting, width * 0.92, bottom=moving, color=light,
+               label=f"{c.scenario.name}: waiting")
+        ax.errorbar(xs, med, yerr=[lo, hi], fmt="none", ecolor="black", capsize=2, lw=0.8)
+        for x in missing:
+            ax.text(x, 1, "closed", rotation=90, ha="center", va="bottom", fontsize=7)
+    for label, days in (reference_days or {}).items():
+        ax.axhline(days, color="#444444", lw=1, ls=(0, (5, 3)), zorder=0)
+        ax.text(len(alts) - 0.45, days, label, ha="right", va="bottom", fontsize=7,
+                color="#222222")
+    ax.set_xticks(range(len(alts)), [textwrap.fill(titles[a], 20) for a in alts], fontsize=7)
+    ax.set_ylabel("days (median of the draws; bars p10-p90)")
+    ax.set_title(f"{comparisons[0].title}: " + ", ".join(c.scenario.name for c in comparisons),
+                 fontsize=9)
+    ax.legend(fontsize=7, ncol=n, loc="upper left")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    out = atomic_write(path, buf.getvalue())
+    log.info("wrote scenario chart of %d alternatives to %s", len(alts), out)
+    return out
 
 
 def compare(
