@@ -103,27 +103,45 @@ class PopupFit(MacroElement):
 
     On every ``popupopen`` the popup's ``maxHeight`` becomes the map height less margins,
     its ``maxWidth`` at most the map width less margins, and Leaflet's auto-pan keeps it
-    ``margin`` pixels inside the map and above the (folded) legend in the bottom-right
-    corner.
+    ``margin`` pixels inside the map, left of the layer list in the top-right corner and
+    above the (folded) legend in the bottom-right corner.
     """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function (map, margin) {
-            map.on("popupopen", function (e) {
-                var popup = e.popup, size = map.getSize(), box = map.getContainer();
+            function fit(options, folded) {
+                var size = map.getSize(), box = map.getContainer();
                 var below = margin;
                 var legend = box.querySelector(".geo-legend");
-                if (legend) {
+                if (legend) {  // the legend is folded while a popup is open
                     var b = box.getBoundingClientRect(), r = legend.getBoundingClientRect();
-                    below = Math.max(below, b.bottom - r.top + margin);
+                    var head = legend.querySelector(".geo-legend-toggle");
+                    var top = folded || !head ? r.top : r.bottom - head.offsetHeight - 12;
+                    below = Math.max(below, b.bottom - top + margin);
                 }
-                popup.options.maxHeight = Math.max(80, size.y - margin - below - 56);
-                popup.options.maxWidth = Math.max(160, Math.min(popup.options.maxWidth,
-                                                                size.x - 2 * margin - 40));
-                popup.options.autoPanPaddingTopLeft = L.point(margin, margin);
-                popup.options.autoPanPaddingBottomRight = L.point(margin, below);
-                popup.update();
+                // the layer list at the top right: popups stay left of it
+                var right = margin;
+                box.querySelectorAll(".leaflet-top.leaflet-right .leaflet-control")
+                    .forEach(function (c) { right = Math.max(right, c.offsetWidth + 2 * margin); });
+                // content + wrapper padding (28) + tip (20) + popup margin (20) must fit
+                options.maxHeight = Math.max(80, size.y - margin - below - 76);
+                options.maxWidth = Math.max(160, Math.min(options.maxWidth || 300,
+                                                          size.x - margin - right - 40));
+                options.autoPanPaddingTopLeft = L.point(margin, margin);
+                options.autoPanPaddingBottomRight = L.point(right, below);
+            }
+            // defaults for every popup (their first auto-pan), then exact on opening
+            function defaults() {
+                var o = L.Popup.prototype.options, width = o.maxWidth;
+                fit(o, false);
+                o.maxWidth = width;
+            }
+            map.whenReady(defaults);
+            map.on("resize", defaults);
+            map.on("popupopen", function (e) {
+                fit(e.popup.options, true);
+                e.popup.update();
             });
         })({{ this._parent.get_name() }}, {{ this.margin }});
         {% endmacro %}

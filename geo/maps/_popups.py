@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "link_popup",
     "link_title",
     "node_popup",
+    "public_note",
     "site_popup",
     "site_value_text",
     "site_year_text",
@@ -284,13 +286,42 @@ def node_popup(row: Mapping[str, Any]) -> str:
     return _card(_get(row, "name") or _get(row, "id") or "node", rows)
 
 
+_AMOUNT = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s?(bn|billion|M|m|million)?\b")
+_CURATION = re.compile(r"^\s*Reference [A-Z] row \d+\.\s*")
+
+
+def _amounts_usd(text: str) -> list[float]:
+    """US-dollar amounts written in ``text`` (``$4.18bn``, ``~$150M``, ``$300M``)."""
+    scale = {"bn": 1e9, "billion": 1e9, "M": 1e6, "m": 1e6, "million": 1e6}
+    return [float(num.replace(",", "")) * scale.get(unit or "", 1.0)
+            for num, unit in _AMOUNT.findall(text)]
+
+
 def site_value_text(value_usd: Any, value_note: Any) -> str | None:
-    """A site's value as shown in popups: ``US$ 1.20 bn (as documented note)``."""
+    """A site's value as shown in popups, each figure once.
+
+    When the note (the documented wording) already states the value, the note alone:
+    ``~$150M``, not ``US$ 150 m (~$150M)``; otherwise ``US$ 1.20 bn (note)``.
+    """
     value = fmt_usd(value_usd)
     note = text_list(value_note)
-    if note:
-        value = f"{value} ({note})" if value else note
-    return value
+    if not note:
+        return value
+    if value is None:
+        return note
+    usd = float(value_usd)
+    if any(abs(a - usd) <= 0.01 * abs(usd) for a in _amounts_usd(note)):
+        return note
+    return f"{value} ({note})"
+
+
+def public_note(value: Any) -> str | None:
+    """A feature's note as readers see it: without internal curation markers
+    (``Reference C row 12.``); None when nothing is left."""
+    note = text_list(value)
+    if not note:
+        return None
+    return _CURATION.sub("", note).strip() or None
 
 
 def site_year_text(year: Any, year_note: Any) -> str | None:
@@ -323,7 +354,7 @@ def site_popup(row: Mapping[str, Any], *, extra_fields: Sequence[str] = ()) -> s
         _row("Status", text_list(_get(row, "status"))),
         _row("Corridor", text_list(_get(row, "corridor"))),
         _row("Position", text_list(_get(row, "coord_quality"))),
-        _row("Note", text_list(_get(row, "note"))),
+        _row("Note", public_note(_get(row, "note"))),
         _row("Sources", source_links(_get(row, "sources")), raw=True),
     ]
     rows += [_row(str(f), text_list(_get(row, f))) for f in extra_fields if f not in SITE_KNOWN]

@@ -61,6 +61,7 @@ from geo.maps._popups import (
     fmt_km,
     is_missing,
     node_popup,
+    public_note,
     site_popup,
     site_value_text,
     site_year_text,
@@ -399,7 +400,7 @@ def _site_layer_many(gdf: gpd.GeoDataFrame, *, bounds: Bounds,
         "Status": [_text(v) for v in column("status")],
         "Corridor": [_text(v) for v in column("corridor")],
         "Position": [_text(v) for v in column("coord_quality")],
-        "Note": [_text(v) for v in column("note")],
+        "Note": [public_note(v) for v in column("note")],
         "Sources": [sources_text(v) for v in column("sources")],
     }
     for f in extra_fields:
@@ -723,8 +724,6 @@ def _draw_routes(c: _Canvas, routes: gpd.GeoDataFrame | None) -> None:
     for key, group in groups.items():
         c.add(f"routes_{key}" if several else "routes", group,
               int((routes["scenario"].astype(str) == key).sum()) if several else len(routes))
-    if several:
-        c.expected["routes"] = len(routes)
     if "places" in routes.columns:
         seen: set[str] = set()
         for places in routes["places"]:
