@@ -24,6 +24,7 @@ from geo import layers
 from geo._io import atomic_write
 from geo._provenance import package_version
 from geo.maps.interactive import MODE_COLOURS, SECTOR_COLOURS
+from geo.maps.selection import select
 from geo.measure import geodesic_path
 
 __all__ = ["figure"]
@@ -91,17 +92,15 @@ def figure(path: str | os.PathLike[str], *,
     if fmt is None:
         raise ValueError(f"{target}: figure format must be one of {sorted(_FORMATS)}")
 
-    corridor_gdf = layers.corridors()
     if corridors is not True:
-        wanted = [str(c) for c in corridors]  # type: ignore[union-attr]
-        unknown = sorted(set(wanted) - set(corridor_gdf["id"]))
+        known = set(layers.corridors()["id"])
+        unknown = sorted({str(c) for c in corridors} - known)  # type: ignore[union-attr]
         if unknown:
-            raise ValueError(f"unknown corridor ids {unknown}; known: "
-                             f"{sorted(corridor_gdf['id'])}")
-        corridor_gdf = corridor_gdf[corridor_gdf["id"].isin(wanted)]
-    link_gdf = layers.links()
-    link_ids = {str(i) for ids in corridor_gdf["link_ids"] for i in ids}
-    drawn = link_gdf[link_gdf["id"].astype(str).isin(link_ids)]
+            raise ValueError(f"unknown corridor ids {unknown}; known: {sorted(known)}")
+    # the same selection step as the maps: chosen corridors, their links, all sites
+    sel = select(corridors=corridors, nodes=False, sites=sites, network_links=False)
+    link_gdf = sel.links if sel.links is not None else layers.links()
+    drawn = link_gdf[link_gdf["id"].astype(str).isin(sel.corridor_link_ids)]
     site_gdf: gpd.GeoDataFrame | None = layers.sites() if sites else None
 
     geoms = list(drawn.geometry) + (list(site_gdf.geometry) if site_gdf is not None else [])
@@ -150,7 +149,9 @@ def figure(path: str | os.PathLike[str], *,
                            markerfacecolor=SECTOR_COLOURS.get(s, "#7b3294"),
                            markeredgecolor="#222222", label=s.replace("_", " "))
                     for s in sectors]
-        ax.legend(handles=handles, loc="lower right", fontsize=6.5, ncol=2, framealpha=0.92,
+        # below the map, never over the data (the Chinese end used to sit under it)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.07),
+                  fontsize=6.5, ncol=6, frameon=False,
                   title="Links by mode and status; sites by sector", title_fontsize=7)
         if title:
             ax.set_title(title, fontsize=11)
