@@ -84,7 +84,8 @@ def _km_claim(claims: pd.DataFrame) -> tuple[dict[str, Any], pd.Series | None]:
     rows = rows.dropna(subset=["model_distance_km"])
     if rows.empty:
         return {"text": "No model route for the 6,500 km claim.", "routes": []}, None
-    best = rows.loc[(rows["model_distance_km"] - rows["claimed_low"]).abs().idxmin()]
+    gap = (rows["model_distance_km"] - rows["claimed_low"]).abs().to_numpy()
+    best = rows.iloc[int(gap.argmin())]
     text = (f"The paper's 6,500 km fits the Middle Corridor from the Chinese border to Turkey: "
             f"{best['model_route']} is {best['model_distance_km']:,.0f} km in the model (drawn "
             "dashed in black on the map). From Xi'an or the Chinese coast the same corridor is "

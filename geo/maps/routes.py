@@ -70,7 +70,7 @@ def _places(route: Any) -> list[dict[str, Any]]:
 
 
 def _geometry(route: Any) -> Any:
-    parts = []
+    parts: list[Any] = []
     for g in route.legs.geometry:
         if g is None or g.is_empty:
             continue

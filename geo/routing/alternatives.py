@@ -249,7 +249,7 @@ class Comparison:
 
     def _repr_html_(self) -> str:
         rows = [[r.title, km1(r.distance_km), days1(r.transit_days),
-                 f"{days1(r.p10_days)}-{days1(r.p90_days)}" if r.p10_days == r.p10_days else "-",
+                 "-" if days1(r.p10_days) == "-" else f"{days1(r.p10_days)}-{days1(r.p90_days)}",
                  days1(r.moving_days), days1(r.dwell_days), r.path or r.note]
                 for r in self.routes.itertuples(index=False)]
         return html_table(rows, ["alternative", "distance", "median days", "p10-p90",
