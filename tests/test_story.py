@@ -115,3 +115,26 @@ def test_comparison_displays(route: geo.Route) -> None:
     m = c.map()
     html = m.get_root().render()
     assert "Sea versus land: Xi" in html and "xian to duisburg" not in html
+
+
+def test_labels_by_default_only_without_tiles() -> None:
+    with_tiles = geo.make_map(corridors=["karakoram_highway"]).get_root().render()
+    offline = geo.make_map(corridors=["karakoram_highway"], offline=True).get_root().render()
+    assert "geoLabels" not in with_tiles and "tile.openstreetmap.org" in with_tiles
+    assert "geoLabels" in offline and "Gilgit" in offline
+    forced = geo.make_map(corridors=["karakoram_highway"], labels=True).get_root().render()
+    assert "geoLabels" in forced
+
+
+def test_one_selection_step_for_maps_and_figures() -> None:
+    from geo.maps.selection import select
+
+    sel = select(corridors=["karakoram_highway"])
+    corridor = geo.corridors().set_index("id").loc["karakoram_highway"]
+    assert sel.corridor_link_ids == set(corridor["link_ids"])
+    assert set(sel.nodes["id"]) == set(corridor["nodes"])
+    assert sel.network_links is None  # a subset: no other links unless asked
+    everything = select()
+    assert everything.network_links is not None
+    assert not set(everything.network_links["id"]) & everything.corridor_link_ids
+    assert select(corridors=False, nodes=False, sites=False).corridors is None

@@ -576,7 +576,7 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
              max_segment_km: float = 100.0,
              site_fields: Sequence[str] = (),
              note: str | None = None,
-             labels: bool = True,
+             labels: bool | None = None,
              width: str = "100%", height: str = "100%") -> folium.Map:
     """A Folium map of corridors, nodes, sites and routes (``geo.make_map``).
 
@@ -620,7 +620,8 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
         Shown at the top and bottom of the legend (escaped); ``title`` is also the page title.
     labels
         Place labels, drawn in the browser without collisions: the drawn nodes (or the leg
-        ends of the routes) by importance, countries near the data, and seas.
+        ends of the routes) by importance, countries near the data, and seas.  Default:
+        when there are no tiles (tiles carry their own place names).
     max_segment_km
         Segments longer than this (km) are densified along the WGS84 geodesic.
     site_fields
@@ -658,7 +659,7 @@ class _Options:
     max_segment_km: float = 100.0
     site_fields: tuple[str, ...] = ()
     note: str | None = None
-    labels: bool = True
+    labels: bool | None = None
     width: str = "100%"
     height: str = "100%"
 
@@ -766,7 +767,7 @@ def _finish(c: _Canvas) -> folium.Map:
         StyleSheet(".leaflet-container{background:#dbe7ef}").add_to(m)  # sea
         c.layers = {"countries": outlines, **c.layers}
     fit = c.bounds.fit()
-    if o.labels:
+    if o.labels if o.labels is not None else c.use_tiles is None:
         Labels(sea_labels() + country_labels(bounds=fit) + c.labels).add_to(m)
     Legend(title=o.title, sections=_legend_sections(c.drawn), note=o.note).add_to(m)
     FullscreenControl().add_to(m)
