@@ -18,6 +18,7 @@ from ._route import Route
 from .compare import compare
 from .export import export
 from .figure import figure
+from .financing import financing
 from .gallery import build_gallery
 from .layers import (
     corridors,
@@ -34,7 +35,18 @@ from .measure import geodesic_length_km
 from .network import od_matrix, route
 from .proximity import near
 from .readers import read_points
-from .schema import CoordQuality, Facility, LayerKind, Mode, NodeKind, Sector, SiteStatus, Status
+from .schema import (
+    CoordQuality,
+    Facility,
+    Financier,
+    FinancingChannel,
+    LayerKind,
+    Mode,
+    NodeKind,
+    Sector,
+    SiteStatus,
+    Status,
+)
 from .transit import load_scenario
 
 __version__ = package_version()
@@ -42,6 +54,8 @@ __version__ = package_version()
 __all__ = [
     "CoordQuality",
     "Facility",
+    "Financier",
+    "FinancingChannel",
     "GeoError",
     "LayerError",
     "LayerKind",
@@ -61,6 +75,7 @@ __all__ = [
     "countries",
     "export",
     "figure",
+    "financing",
     "geodesic_length_km",
     "layer_dir",
     "links",
