@@ -67,7 +67,7 @@ _EXPORTS: dict[str, str] = {
     "compare": "geo.routing.alternatives",
     "CorridorIndex": "geo.proximity",
     "near": "geo.proximity",
-    "financing": "geo.financing",
+    "financing": "geo.site_finance",
     # outputs: maps, gallery, figures
     "make_map": "geo.maps.interactive",
     "GalleryPage": "geo.maps.gallery",
@@ -133,7 +133,6 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from geo.maps.gallery import GalleryPage, build_gallery
     from geo.maps.interactive import make_map
     from geo.measure import distance_km, geodesic_length_km
-    from geo.financing import financing
     from geo.proximity import CorridorIndex, near
     from geo.readers import read_points
     from geo.routing.alternatives import Comparison, compare
@@ -154,6 +153,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
         SiteStatus,
         Status,
     )
+    from geo.site_finance import financing
     from geo.writers import export
 
     __version__: str

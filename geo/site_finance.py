@@ -1,6 +1,8 @@
 """How the sites are financed: documented values by country, year or financier, split by channel.
 
 Model tier: reads the sites layer (or any table in its schema) and aggregates; no I/O of its own.
+The module is not called ``financing`` because ``geo.financing`` is the public function: a
+submodule of that name would replace it on the package once imported.
 
 A site's ``value_usd`` is the project's documented value, not a loan amount. Where a source names
 the financiers, the whole value is attributed to their channel (:class:`~geo.schema.FinancingChannel`):
