@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import geo
 from builders import collection, make_site, mini_layers, write
-from geo.financing import CHANNEL_COLUMNS, site_channel
 from geo.schema import FINANCIER_CHANNEL, Financier, FinancingChannel
+from geo.site_finance import CHANNEL_COLUMNS, site_channel
 
 FINANCIERS = Financier.choices()
 COUNTRIES = ["KAZ", "KGZ", "PAK", "TJK"]
@@ -95,6 +95,12 @@ def test_site_channel_classes() -> None:
     assert {c.value for c in FinancingChannel} <= {c.removesuffix("_usd") for c in CHANNEL_COLUMNS}
 
 
+def test_public_name_stays_the_function_after_the_module_is_imported() -> None:
+    import geo.site_finance  # noqa: F401
+
+    assert callable(geo.financing) and geo.financing is geo.site_finance.financing
+
+
 def test_bad_by_lists_the_choices() -> None:
     with pytest.raises(geo.GeoError, match=r"by='region'.*\['country', 'year', 'financier'\]"):
         geo.financing(by="region")
@@ -137,3 +143,19 @@ def test_financier_validation(tmp_path: Path, financier: list[str], note: str | 
     text = "\n".join(str(p) for p in problems)
     assert expected in text
     assert all(p.feature_id == "dry_port" for p in problems)
+
+
+def test_readme_site_counts_match_the_layer() -> None:
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    text = " ".join(text.split())
+    sites = geo.sites()
+    m = re.search(r"\*\*Sites\.\*\* (\d+) project sites in (\d+) countries", text)
+    assert m and (int(m[1]), int(m[2])) == (len(sites), sites["country"].nunique())
+    m = re.search(r"(\d+) coordinates were read in a source; the other (\d+) are approximate", text)
+    sourced = int((sites["coord_quality"] == "sourced").sum())
+    assert m and (int(m[1]), int(m[2])) == (sourced, len(sites) - sourced)
+    m = re.search(r"(\d+) sites carry a documented USD value and (\d+) name at least one financier", text)
+    assert m and (int(m[1]), int(m[2])) == (int(sites["value_usd"].notna().sum()),
+                                            int(sites["financier"].notna().sum()))
