@@ -40,6 +40,6 @@ def test_sourced_site_coordinates_match_their_note() -> None:
             continue
         checked += 1
         lon, lat = pairs[0]
-        assert row.geometry.x == pytest.approx(lon, abs=2e-4), row.id
-        assert row.geometry.y == pytest.approx(lat, abs=2e-4), row.id
+        assert row.geometry.x == pytest.approx(lon, abs=1e-5), row.id
+        assert row.geometry.y == pytest.approx(lat, abs=1e-5), row.id
     assert checked >= 5
