@@ -1,4 +1,4 @@
-"""The bundled sites: coordinates written out in a coord_note agree with the geometry."""
+"""The bundled sites: coord_note coordinates match the geometry; financiers in popups and the CLI."""
 
 from __future__ import annotations
 
@@ -43,3 +43,26 @@ def test_sourced_site_coordinates_match_their_note() -> None:
         assert row.geometry.x == pytest.approx(lon, abs=1e-5), row.id
         assert row.geometry.y == pytest.approx(lat, abs=1e-5), row.id
     assert checked >= 5
+
+
+def test_site_popup_shows_financiers_escaped() -> None:
+    from geo.maps._popups import site_popup
+
+    html = site_popup({"name": "Dam", "financier": ["china_exim", "cdb"],
+                       "financier_note": "<script>alert(1)</script> 85% Exim"})
+    shown = "china_exim, cdb (&lt;script&gt;alert(1)&lt;/script&gt; 85% Exim)"
+    assert f"<th>Financier</th><td>{shown}</td>" in html
+    assert "<script>" not in html
+    assert "Financier" not in site_popup({"name": "Dam", "financier": None})
+
+
+def test_cli_sites_filters_by_financier(capsys: pytest.CaptureFixture[str]) -> None:
+    from geo.cli.main import main
+
+    sites = geo.sites()
+    for name in ("china_exim", "silk_road_fund"):
+        assert main(["sites", "--financier", name]) == 0
+        out = capsys.readouterr().out
+        expected = sum(isinstance(f, list) and name in f for f in sites["financier"])
+        assert f"\n{expected} sites" in out and expected > 0
+        assert all(name in line for line in out.splitlines()[2:2 + expected])
