@@ -159,3 +159,17 @@ def test_readme_site_counts_match_the_layer() -> None:
     m = re.search(r"(\d+) sites carry a documented USD value and (\d+) name at least one financier", text)
     assert m and (int(m[1]), int(m[2])) == (int(sites["value_usd"].notna().sum()),
                                             int(sites["financier"].notna().sum()))
+
+
+def test_readme_financing_totals_match_the_layer() -> None:
+    import re
+
+    text = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    m = re.search(r"\$([\d.]+)bn documented, \$([\d.]+)bn bilateral only, \$([\d.]+)bn mixed .*?"
+                  r"\$([\d.]+)bn host only, \$([\d.]+)bn with no named financier", text)
+    assert m, "README financing sentence not found"
+    totals = geo.financing(by="country").sum()
+    for got, column in zip(m.groups(), ("value_usd", "bilateral_usd", "mixed_usd", "host_usd",
+                                        "unknown_financier_usd"), strict=True):
+        assert float(got) == round(totals[column] / 1e9, 1), column
+    assert totals["multilateral_usd"] == 0  # the README says every multilateral site has another financier
