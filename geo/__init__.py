@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from ._errors import GeoError, LayerError, Problem, RoutingError, ScenarioError
+from ._errors import ArrangementError, GeoError, LayerError, Problem, RoutingError, ScenarioError
 from ._provenance import package_version, provenance
 from ._route import Route
 from .compare import compare
@@ -31,15 +31,29 @@ from .layers import (
 )
 from .maps import make_map as map  # noqa: A001 - shadows the builtin only as geo.map
 from .measure import geodesic_length_km
+from .membership import arrangements, corridor_arrangements, members, memberships
 from .network import od_matrix, route
 from .proximity import near
 from .readers import read_points
-from .schema import CoordQuality, Facility, LayerKind, Mode, NodeKind, Sector, SiteStatus, Status
+from .schema import (
+    ArrangementKind,
+    CoordQuality,
+    Facility,
+    LayerKind,
+    Mode,
+    NodeKind,
+    Role,
+    Sector,
+    SiteStatus,
+    Status,
+)
 from .transit import load_scenario
 
 __version__ = package_version()
 
 __all__ = [
+    "ArrangementError",
+    "ArrangementKind",
     "CoordQuality",
     "Facility",
     "GeoError",
@@ -48,6 +62,7 @@ __all__ = [
     "Mode",
     "NodeKind",
     "Problem",
+    "Role",
     "Route",
     "RoutingError",
     "ScenarioError",
@@ -55,8 +70,10 @@ __all__ = [
     "SiteStatus",
     "Status",
     "__version__",
+    "arrangements",
     "build_gallery",
     "compare",
+    "corridor_arrangements",
     "corridors",
     "countries",
     "export",
@@ -67,6 +84,8 @@ __all__ = [
     "load_layer",
     "load_scenario",
     "map",
+    "members",
+    "memberships",
     "near",
     "nodes",
     "od_matrix",
