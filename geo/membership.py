@@ -37,6 +37,7 @@ __all__ = [
     "arrangements",
     "arrangements_path",
     "corridor_arrangements",
+    "customs_union_pairs",
     "members",
     "memberships",
     "reference_date",
@@ -199,6 +200,26 @@ def memberships(year: int | None = None) -> pd.DataFrame:
     table = table.reindex(columns=list(arr["id"])).sort_index()
     table.index.name, table.columns.name = "iso3", None
     return table
+
+
+def customs_union_pairs(year: int | None = None) -> frozenset[frozenset[str]]:
+    """Pairs of countries inside one customs union that year (their borders are not cleared).
+
+    Every arrangement of kind ``customs_union`` counts; both countries must hold a member or
+    founding-member role on the reference date (31 December of ``year``; today if None).
+
+    >>> frozenset({"KAZ", "RUS"}) in customs_union_pairs(2012)   # doctest: +SKIP
+    True
+    """
+    arr, _ = _frames()
+    unions = set(arr.loc[arr["kind"] == "customs_union", "id"])
+    live = roles_on(reference_date(year))
+    live = live[live["arrangement"].isin(unions) & live["role"].isin(DEFAULT_ROLES)]
+    pairs: set[frozenset[str]] = set()
+    for _, group in live.groupby("arrangement"):
+        members_ = sorted(set(group["country"]))
+        pairs.update(frozenset((a, b)) for i, a in enumerate(members_) for b in members_[i + 1:])
+    return frozenset(pairs)
 
 
 def _route_km_by_country(route: Any) -> tuple[dict[str, float], float]:
