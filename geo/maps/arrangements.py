@@ -89,11 +89,12 @@ def page_data(memberships: pd.DataFrame, arrangements: pd.DataFrame,
     """The JSON object the page carries (see the module docstring)."""
     rows = []
     for r in memberships.itertuples(index=False):
+        sources: list[dict[str, Any]] = list(r.sources)  # type: ignore[arg-type]
         rows.append({
             "a": r.arrangement, "c": r.country, "role": r.role, "start": _plain(r.start),
             "end": _plain(r.end), "attested": _plain(r.attested),
             "from": _plain(r.valid_from), "to": _plain(r.valid_to),
-            "sources": [{"title": str(s["title"]), "url": str(s["url"])} for s in r.sources],
+            "sources": [{"title": str(s["title"]), "url": str(s["url"])} for s in sources],
             "note": _plain(r.note),
         })
     involved = set(memberships["country"])
