@@ -60,3 +60,19 @@ def test_errors_are_one_line_without_traceback(args: list[str], needle: str) -> 
     assert result.returncode == 2
     assert needle in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_compare_what_if_without_the_customs_union(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["compare", "xian", "duisburg", "--no-claims", "--format", "json"]
+    assert main(args) == 0
+    with_union = json.loads(capsys.readouterr().out)
+    assert main([*args, "--no-customs-union"]) == 0
+    without = json.loads(capsys.readouterr().out)
+    assert with_union["provenance"]["scenario"]["customs_union"] is True
+    assert without["provenance"]["scenario"]["customs_union"] is False
+
+    def days(doc: dict, alt: str) -> float:
+        return next(r["all_likely_days"] for r in doc["routes"] if r["alternative"] == alt)
+
+    assert days(without, "northern") > days(with_union, "northern")
+    assert days(without, "middle_corridor") == pytest.approx(days(with_union, "middle_corridor"))
