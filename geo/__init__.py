@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 #: Public name -> module that defines it.  One line per name; ``__all__`` is built from it.
 _EXPORTS: dict[str, str] = {
     # errors and provenance
+    "ArrangementError": "geo._errors",
     "GeoError": "geo._errors",
     "LayerError": "geo._errors",
     "Problem": "geo._errors",
@@ -31,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "package_version": "geo._provenance",
     "provenance": "geo._provenance",
     # schema vocabularies
+    "ArrangementKind": "geo.schema",
     "CoordQuality": "geo.schema",
     "Facility": "geo.schema",
     "Financier": "geo.schema",
@@ -38,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "LayerKind": "geo.schema",
     "Mode": "geo.schema",
     "NodeKind": "geo.schema",
+    "Role": "geo.schema",
     "Sector": "geo.schema",
     "SiteStatus": "geo.schema",
     "Status": "geo.schema",
@@ -65,6 +68,10 @@ _EXPORTS: dict[str, str] = {
     "od_matrix": "geo.routing.paths",
     "Comparison": "geo.routing.alternatives",
     "compare": "geo.routing.alternatives",
+    "arrangements": "geo.membership",
+    "corridor_arrangements": "geo.membership",
+    "members": "geo.membership",
+    "memberships": "geo.membership",
     "CorridorIndex": "geo.proximity",
     "near": "geo.proximity",
     "financing": "geo.site_finance",
@@ -76,6 +83,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "ArrangementError",
+    "ArrangementKind",
     "Comparison",
     "CoordQuality",
     "CorridorIndex",
@@ -91,6 +100,7 @@ __all__ = [
     "NodeKind",
     "Place",
     "Problem",
+    "Role",
     "Route",
     "RoutingError",
     "Scenario",
@@ -100,8 +110,10 @@ __all__ = [
     "Status",
     "TransitEstimate",
     "__version__",
+    "arrangements",
     "build_gallery",
     "compare",
+    "corridor_arrangements",
     "corridors",
     "countries",
     "distance_km",
@@ -114,6 +126,8 @@ __all__ = [
     "load_layer",
     "load_scenario",
     "make_map",
+    "members",
+    "memberships",
     "near",
     "nodes",
     "od_matrix",
@@ -126,13 +140,14 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # what editors and type checkers see; at run time names load lazily
-    from geo._errors import GeoError, LayerError, Problem, RoutingError, ScenarioError
+    from geo._errors import ArrangementError, GeoError, LayerError, Problem, RoutingError, ScenarioError
     from geo._provenance import package_version, provenance
     from geo.layers import corridors, countries, layer_dir, links, load_layer, nodes, sites, validate
     from geo.maps.figure import figure
     from geo.maps.gallery import GalleryPage, build_gallery
     from geo.maps.interactive import make_map
     from geo.measure import distance_km, geodesic_length_km
+    from geo.membership import arrangements, corridor_arrangements, members, memberships
     from geo.proximity import CorridorIndex, near
     from geo.readers import read_points
     from geo.routing.alternatives import Comparison, compare
@@ -142,6 +157,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from geo.routing.route import Route
     from geo.routing.scenarios import Scenario, load_scenario
     from geo.schema import (
+        ArrangementKind,
         CoordQuality,
         Facility,
         Financier,
@@ -149,6 +165,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
         LayerKind,
         Mode,
         NodeKind,
+        Role,
         Sector,
         SiteStatus,
         Status,

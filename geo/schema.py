@@ -14,8 +14,10 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "ArrangementKind",
     "BILATERAL_FINANCIERS",
     "CoordQuality",
+    "DATE_PATTERN",
     "Facility",
     "Financier",
     "FinancingChannel",
@@ -25,6 +27,7 @@ __all__ = [
     "LayerKind",
     "Mode",
     "NodeKind",
+    "Role",
     "Sector",
     "SiteStatus",
     "Status",
@@ -185,6 +188,36 @@ class SiteStatus(_StrEnum):
     STALLED = "stalled"
     CANCELLED = "cancelled"
 
+
+class ArrangementKind(_StrEnum):
+    """What kind of regional arrangement (``layers/arrangements.json``)."""
+
+    ORGANISATION = "organisation"
+    FORUM = "forum"
+    ECONOMIC_UNION = "economic_union"
+    CUSTOMS_UNION = "customs_union"
+    MILITARY_ALLIANCE = "military_alliance"
+    PROGRAMME = "programme"
+    DEVELOPMENT_BANK = "development_bank"
+    TRANSPORT_ASSOCIATION = "transport_association"
+    INITIATIVE = "initiative"
+
+
+class Role(_StrEnum):
+    """A country's role in an arrangement during one period."""
+
+    FOUNDING_MEMBER = "founding_member"
+    MEMBER = "member"
+    ASSOCIATE_MEMBER = "associate_member"
+    OBSERVER = "observer"
+    DIALOGUE_PARTNER = "dialogue_partner"
+    PARTNER = "partner"
+    SIGNATORY = "signatory"
+    SUSPENDED = "suspended"
+
+
+#: Dates of the arrangements layer: the precision a source gives (YYYY, YYYY-MM or YYYY-MM-DD).
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 #: Identifiers: lower-case ASCII letters, digits and underscores, starting with a letter.
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
