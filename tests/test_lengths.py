@@ -60,7 +60,7 @@ CORRIDORS = [
     pytest.param("almaty_urumqi_alashankou", RAIL_PLAIN,
                  id="Urumqi-Almaty via Alashankou ~1,341 km (TCA: the Khorgos switch cut 301 km)"),
     pytest.param("cku_railway", MOSTLY_DOCUMENTED,
-                 id="China-Kyrgyzstan-Uzbekistan railway 523 km (Railway Gazette 2025)"),
+                 id="China-Kyrgyzstan-Uzbekistan railway 567.9 km = 213 CHN (Railway Gazette) + 304.94 KGZ (Kyrgyz cabinet, Dec 2025) + 50 UZB"),
     pytest.param("karakoram_highway", ROAD_MOUNTAIN,
                  id="Karakoram Highway 1,300 km = 887 PAK + 413 CHN (KKH article, piglix copy)"),
     pytest.param("titr_aktau_poti", MIXED_FERRY_RAIL,
@@ -78,7 +78,7 @@ def test_corridor_length_against_documented(corridor_id: str, tolerance: float) 
 def test_documented_corridor_figures_match_the_sources_named_in_the_tests() -> None:
     corridors = geo.corridors().set_index("id")
     expected = {"almaty_urumqi_khorgos": 1040, "almaty_urumqi_alashankou": 1341,
-                "cku_railway": 523, "karakoram_highway": 1300, "titr_aktau_poti": 1300}
+                "cku_railway": 567.9, "karakoram_highway": 1300, "titr_aktau_poti": 1300}
     assert {k: corridors.loc[k, "documented_length_km"] for k in expected} == expected
 
 
