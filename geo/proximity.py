@@ -29,8 +29,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._errors import LayerError, Problem
-from ._nearest import PolylineIndex
+from geo import layers
+from geo._errors import LayerError, Problem
+from geo._io import atomic_write, atomic_write_with
+from geo._nearest import GEOD, PolylineIndex
+from geo._provenance import file_digest, provenance
+from geo.writers import _for_gpkg, to_geojson_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask_geopandas
@@ -155,7 +159,6 @@ def _link_pieces(corridors: gpd.GeoDataFrame, links: gpd.GeoDataFrame
 
 
 def _geodesic_km(coords: np.ndarray) -> float:
-    from ._nearest import GEOD
 
     if len(coords) < 2:
         return 0.0
@@ -171,7 +174,6 @@ def prepare(*, corridors: gpd.GeoDataFrame | None = None,
     links (default :func:`geo.links`) are indexed, so the nearest link is known too;
     otherwise each corridor's own (Multi)LineString is indexed and ``link_id`` is null.
     """
-    from . import layers
 
     if corridors is None:
         corridors = layers.corridors()
@@ -430,9 +432,6 @@ def write_near(result: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
     """
     import json
 
-    from ._io import atomic_write, atomic_write_with
-    from ._provenance import file_digest, provenance
-    from .export import _for_gpkg, to_geojson_text
 
     target = Path(path)
     suffix = target.suffix.lower()

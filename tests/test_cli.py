@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import geo
-from geo.cli import main
+from geo.cli.main import main
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
