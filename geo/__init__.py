@@ -61,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "Route": "geo.routing.route",
     "route": "geo.routing.paths",
     "od_matrix": "geo.routing.paths",
+    "places": "geo.routing.places",
     "Comparison": "geo.routing.alternatives",
     "compare": "geo.routing.alternatives",
     "CorridorIndex": "geo.proximity",
@@ -112,6 +113,7 @@ __all__ = [
     "nodes",
     "od_matrix",
     "package_version",
+    "places",
     "provenance",
     "read_points",
     "route",
@@ -133,6 +135,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from geo.routing.estimate import TransitEstimate
     from geo.routing.graph import Network, Place
     from geo.routing.paths import od_matrix, route
+    from geo.routing.places import places
     from geo.routing.route import Route
     from geo.routing.scenarios import Scenario, load_scenario
     from geo.schema import CoordQuality, Facility, LayerKind, Mode, NodeKind, Sector, SiteStatus, Status

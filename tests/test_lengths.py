@@ -60,7 +60,7 @@ CORRIDORS = [
     pytest.param("almaty_urumqi_alashankou", RAIL_PLAIN,
                  id="Urumqi-Almaty via Alashankou ~1,341 km (TCA: the Khorgos switch cut 301 km)"),
     pytest.param("cku_railway", MOSTLY_DOCUMENTED,
-                 id="China-Kyrgyzstan-Uzbekistan railway 567.9 km = 213 CHN (Railway Gazette) + 304.94 KGZ (Kyrgyz cabinet, Dec 2025) + 50 UZB"),
+                 id="CKU railway 567.9 km = 213 CHN (RG) + 304.94 KGZ (24.kg, Dec 2025) + 50 UZB"),
     pytest.param("karakoram_highway", ROAD_MOUNTAIN,
                  id="Karakoram Highway 1,300 km = 887 PAK + 413 CHN (KKH article, piglix copy)"),
     pytest.param("titr_aktau_poti", MIXED_FERRY_RAIL,
