@@ -42,6 +42,8 @@ SECTIONS = [
                  id="Lanxin railway Lanzhou-Urumqi 1,904 km (Lanxin railway article, kiwix copy)"),
     pytest.param(["urumqi", "jinghe", "alashankou"], 460, RAIL_PLAIN,
                  id="Northern Xinjiang railway Urumqi-Alashankou 460 km (newikis)"),
+    pytest.param(["kars", "sivas", "ankara"], 1310, MOSTLY_DOCUMENTED,
+                 id="Kars-Ankara 1,310 km by the Eastern Express route (Daily Sabah 2022)"),
     pytest.param(["marabda", "akhalkalaki", "kartsakhi"], 180, MOSTLY_DOCUMENTED,
                  id="BTK Marabda-Kartsakhi 180 km in Georgia (mkrailway.ge)"),
 ]

@@ -22,8 +22,9 @@ def _run_places(args: argparse.Namespace) -> int:
                            modes=frame["modes"].map(";".join))
         print(out.to_csv(index=False), end="")
         return EXIT_OK
-    rows = [[r.id, r.name, r.kind or "", r.country or "", ", ".join(r.modes),
-             ", ".join(r.aliases)] for r in frame.itertuples()]
+    rows = [[str(rec["id"]), str(rec["name"]), str(rec["kind"] or ""), str(rec["country"] or ""),
+             ", ".join(rec["modes"]), ", ".join(rec["aliases"])]
+            for rec in frame.to_dict("records")]
     print(text_table(rows, ["id", "name", "kind", "country", "modes", "aliases"]))
     print(f"{len(rows)} places")
     return EXIT_OK
