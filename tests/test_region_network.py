@@ -136,3 +136,17 @@ def test_tashkent_mazar_i_sharif_over_the_friendship_bridge() -> None:
     assert {"termez", "hairatan"} <= _node_ids(r)
     # the modelled line runs west via Bukhara (Kagan) to Karshi, so about twice the geodesic
     assert 1.1 < r.distance_km / _geodesic("tashkent", "mazar_i_sharif") < 2.3
+
+
+def test_breaks_of_gauge_fall_on_gauge_change_nodes() -> None:
+    """Where 1,435 and 1,520 mm links meet, the node says it changes gauge (Brest/Małaszewicze audit)."""
+    links = geo.links()
+    rail = links[links["mode"] == "rail"]
+    gauges: dict[str, set[int]] = {}
+    for r in rail.itertuples():
+        for end in (r.from_id, r.to_id):
+            gauges.setdefault(end, set()).add(int(r.gauge_mm))
+    facilities = geo.nodes().set_index("id")["facilities"]
+    breaks = sorted(n for n, g in gauges.items() if {1435, 1520} <= g)
+    assert {"dostyk", "altynkol", "makmal", "akhalkalaki", "malaszewicze", "inche_burun"} <= set(breaks)
+    assert [n for n in breaks if "gauge_change" not in list(facilities[n] or [])] == []
