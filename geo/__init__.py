@@ -33,6 +33,8 @@ _EXPORTS: dict[str, str] = {
     # schema vocabularies
     "CoordQuality": "geo.schema",
     "Facility": "geo.schema",
+    "Financier": "geo.schema",
+    "FinancingChannel": "geo.schema",
     "LayerKind": "geo.schema",
     "Mode": "geo.schema",
     "NodeKind": "geo.schema",
@@ -66,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "compare": "geo.routing.alternatives",
     "CorridorIndex": "geo.proximity",
     "near": "geo.proximity",
+    "financing": "geo.site_finance",
     # outputs: maps, gallery, figures
     "make_map": "geo.maps.interactive",
     "GalleryPage": "geo.maps.gallery",
@@ -78,6 +81,8 @@ __all__ = [
     "CoordQuality",
     "CorridorIndex",
     "Facility",
+    "Financier",
+    "FinancingChannel",
     "GalleryPage",
     "GeoError",
     "LayerError",
@@ -103,6 +108,7 @@ __all__ = [
     "distance_km",
     "export",
     "figure",
+    "financing",
     "geodesic_length_km",
     "layer_dir",
     "links",
@@ -138,7 +144,19 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from geo.routing.places import places
     from geo.routing.route import Route
     from geo.routing.scenarios import Scenario, load_scenario
-    from geo.schema import CoordQuality, Facility, LayerKind, Mode, NodeKind, Sector, SiteStatus, Status
+    from geo.schema import (
+        CoordQuality,
+        Facility,
+        Financier,
+        FinancingChannel,
+        LayerKind,
+        Mode,
+        NodeKind,
+        Sector,
+        SiteStatus,
+        Status,
+    )
+    from geo.site_finance import financing
     from geo.writers import export
 
     __version__: str

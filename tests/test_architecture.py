@@ -31,6 +31,7 @@ TIERS: dict[str, int] = {
     "geo._nearest": 2,
     "geo.arrangements": 2,
     "geo.financing": 2,
+    "geo.site_finance": 2,
     "geo.places": 2,
     "geo.maps": 3,
     "geo.cli": 4,
