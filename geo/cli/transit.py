@@ -94,8 +94,9 @@ def _wrap(text: str, indent: str) -> str:
 
 
 def _compare_table(c: Any) -> list[str]:
-    out = [_wrap(f"{c.title}, scenario {c.scenario.name!r}: median days of the seeded draws, "
-                 "p10-p90 range, moving and waiting days of the median draw", "")]
+    union = "" if getattr(c.scenario, "customs_union", True) else ", without the customs union"
+    out = [_wrap(f"{c.title}, scenario {c.scenario.name!r}{union}: median days of the seeded "
+                 "draws, p10-p90 range, moving and waiting days of the median draw", "")]
     rows = [[str(r.title), _fmt(r.distance_km), _fmt(r.transit_days, ".1f"),
              f"{_fmt(r.p10_days, '.1f')}-{_fmt(r.p90_days, '.1f')}"
              if r.p10_days == r.p10_days else "-",
@@ -149,7 +150,8 @@ def _run_compare(args: argparse.Namespace) -> int:
     from geo.routing._display import round_export
     from geo.routing.alternatives import compare
 
-    c = compare(_place(args.origin), _place(args.destination), scenario=args.scenario)
+    c = compare(_place(args.origin), _place(args.destination), scenario=args.scenario,
+                customs_union=not args.no_customs_union, year=args.year)
     claims = None if args.no_claims else c.claims()
     if args.chart:
         c.chart(args.chart)
@@ -183,4 +185,9 @@ def add_compare_parser(sub: Any) -> None:
     p.add_argument("--chart", metavar="FILE.png", help="write a stacked bar chart")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.add_argument("--no-claims", action="store_true", help="leave out the claim table")
+    p.add_argument("--no-customs-union", action="store_true",
+                   help="what-if: rail borders inside a customs union (Kazakhstan-Russia, "
+                        "Russia-Belarus) cost a full border crossing")
+    p.add_argument("--year", type=int, default=None, metavar="Y",
+                   help="memberships of year Y decide the customs-union borders (default: today)")
     p.set_defaults(func=_run_compare)

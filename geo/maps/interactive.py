@@ -107,6 +107,8 @@ SECTOR_COLOURS: dict[str, str] = {
     "power_plant": "#e31a1c", "power_line": "#fb9a99", "hydro": "#1f78b4",
     "renewable": "#33a02c", "port": "#08306b", "dry_port": "#6baed6",
     "logistics_zone": "#ff7f00", "rail": "#b15928", "road": "#fdbf6f", "tunnel": "#636363",
+    "refining": "#8c6d31", "petrochemical": "#de77ae", "mining": "#543005", "telecom": "#17becf",
+    "airport": "#01665e",
 }
 #: One colour per corridor, in corridor order: Paul Tol's "muted" scheme (colour-blind safe).
 CORRIDOR_COLOURS: tuple[str, ...] = ("#cc6677", "#332288", "#ddcc77", "#117733", "#88ccee",
