@@ -538,15 +538,24 @@ def claim_table(
     Route definitions whose nodes are missing from the layers get an empty model figure and
     a note.
     """
-    if network is None:  # the bundled network and scenario files: the same table every time
-        return _default_claim_table(tuple(scenarios), n_draws, seed).copy()
+    if network is None:  # the bundled network: the same table until its layers change
+        net = default_network()
+        key = (id(net), tuple(scenarios), n_draws, seed, _claims_stamp())
+        if key not in _CLAIM_TABLES:
+            _CLAIM_TABLES.clear()
+            _CLAIM_TABLES[key] = _claim_table(scenarios=scenarios, n_draws=n_draws, seed=seed,
+                                              network=net)
+        return _CLAIM_TABLES[key].copy()
     return _claim_table(scenarios=scenarios, n_draws=n_draws, seed=seed, network=network)
 
 
-@functools.lru_cache(maxsize=4)
-def _default_claim_table(scenarios: tuple[str, ...], n_draws: int, seed: int) -> pd.DataFrame:
-    return _claim_table(scenarios=scenarios, n_draws=n_draws, seed=seed,
-                        network=default_network())
+#: The last claim table of the bundled network (``geo compare`` and the gallery reuse it).
+_CLAIM_TABLES: dict[tuple[Any, ...], pd.DataFrame] = {}
+
+
+def _claims_stamp() -> tuple[int, int]:
+    st = CLAIMS_FILE.stat()
+    return st.st_mtime_ns, st.st_size
 
 
 def _claim_table(*, scenarios: tuple[str, ...], n_draws: int, seed: int,
