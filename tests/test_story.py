@@ -27,6 +27,18 @@ def test_site_value_is_formatted_once(value: float | None, note: str | None,
     assert site_value_text(value, note) == expected
 
 
+def test_site_popups_show_names_and_each_figure_once() -> None:
+    from geo.maps._popups import site_year_text
+
+    assert site_year_text(1997.0, "1997") == "1997"
+    assert site_year_text(2013, "agreement signed") == "2013 (agreement signed)"
+    row = {"name": "A site", "sector": "oil_gas_upstream", "status": "under_construction",
+           "corridor": "titr_btk"}
+    html = site_popup(row, corridor_names={"titr_btk": "Middle Corridor via Dostyk"})
+    assert "oil gas upstream" in html and "under construction" in html
+    assert "Middle Corridor via Dostyk" in html and "titr_btk" not in html
+
+
 def test_no_curation_notes_in_site_popups() -> None:
     assert public_note("Reference C row 8. Offshore oil field.") == "Offshore oil field."
     assert public_note("Reference C row 6.") is None

@@ -335,13 +335,14 @@ def site_financier_text(financier: Any, financier_note: Any) -> str | None:
 
 
 def site_year_text(year: Any, year_note: Any) -> str | None:
-    """A site's year as shown in popups (a float year without its ``.0``, then the note)."""
+    """A site's year as shown in popups (a float year without its ``.0``, then the note);
+    the note alone when it already states the year (``1997``, not ``1997 (1997)``)."""
     if is_missing(year):
         year = None
     text = None if year is None else str(int(year)) if isinstance(year, float) else str(year)
     note = text_list(year_note)
     if note:
-        text = f"{text} ({note})" if text else note
+        text = note if not text or text in note else f"{text} ({note})"
     return text
 
 
@@ -351,20 +352,31 @@ SITE_KNOWN = ("name", "sector", "country", "countries", "company", "value_usd", 
                "coord_quality", "sources", "note")
 
 
-def site_popup(row: Mapping[str, Any], *, extra_fields: Sequence[str] = ()) -> str:
+def _words(value: Any) -> str | None:
+    """A vocabulary value as words: ``oil_gas_upstream`` -> ``oil gas upstream``."""
+    text = text_list(value)
+    return text.replace("_", " ") if text else None
+
+
+def site_popup(row: Mapping[str, Any], *, extra_fields: Sequence[str] = (),
+               corridor_names: Mapping[str, Any] | None = None) -> str:
     """Popup HTML for a site row of :func:`geo.sites` or of a user's own sites file.
 
-    ``extra_fields`` are further columns (of a user's file) shown as plain text.
+    ``extra_fields`` are further columns (of a user's file) shown as plain text;
+    ``corridor_names`` maps corridor ids to the names shown.
     """
+    corridor = text_list(_get(row, "corridor"))
+    if corridor and corridor_names:
+        corridor = str(corridor_names.get(corridor, corridor))
     rows = [
-        _row("Sector", text_list(_get(row, "sector"))),
+        _row("Sector", _words(_get(row, "sector"))),
         _row("Country", text_list(_get(row, "countries")) or text_list(_get(row, "country"))),
         _row("Company", text_list(_get(row, "company"))),
         _row("Value", site_value_text(row.get("value_usd"), row.get("value_note"))),
         _row("Year", site_year_text(row.get("year"), row.get("year_note"))),
-        _row("Status", text_list(_get(row, "status"))),
+        _row("Status", _words(_get(row, "status"))),
         _row("Financier", site_financier_text(row.get("financier"), row.get("financier_note"))),
-        _row("Corridor", text_list(_get(row, "corridor"))),
+        _row("Corridor", corridor),
         _row("Position", text_list(_get(row, "coord_quality"))),
         _row("Note", public_note(_get(row, "note"))),
         _row("Sources", source_links(_get(row, "sources")), raw=True),

@@ -36,6 +36,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo import layers
+from geo._errors import GeoError
 from geo._io import atomic_write
 from geo._provenance import provenance
 from geo.maps._assets import AtlasMap, AtlasMarkerCluster
@@ -325,9 +327,19 @@ def _node_layer(rows: list[dict[str, Any]], *, bounds: Bounds) -> tuple[folium.F
     return group, used
 
 
+def _corridor_names() -> dict[str, str]:
+    """Bundled corridor ids -> names, for site popups (empty when the layer cannot be read)."""
+    try:
+        gdf = layers.corridors()
+    except GeoError:
+        return {}
+    return dict(zip(gdf["id"].astype(str), gdf["name"].astype(str), strict=True))
+
+
 def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: Bounds, cluster_threshold: int,
                 extra_fields: Sequence[str]) -> tuple[Any, set[str]]:
     rows = _records(gdf)
+    names = _corridor_names()
     clustered = len(rows) > cluster_threshold
     group: Any = AtlasMarkerCluster(name="Sites", options={"maxClusterRadius": 40}) \
         if clustered else folium.FeatureGroup(name="Sites")
@@ -350,7 +362,8 @@ def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: Bounds, cluster_threshold: int
             fill_color=colour, fill_opacity=0.45 if faded else 0.9)
         folium.Tooltip(tooltip_html(row.get("name") or row.get("id") or "site",
                                     text_list(sector)), sticky=True).add_to(marker)
-        folium.Popup(site_popup(row, extra_fields=extra_fields), max_width=360).add_to(marker)
+        folium.Popup(site_popup(row, extra_fields=extra_fields, corridor_names=names),
+                     max_width=360).add_to(marker)
         marker.add_to(group)
     return group, sectors
 
@@ -388,6 +401,7 @@ def _site_layer_many(gdf: gpd.GeoDataFrame, *, bounds: Bounds,
         return gdf[name].tolist() if name in gdf.columns else [None] * n
 
     sector = [_text(v) for v in column("sector")]
+    names = _corridor_names()
     columns: dict[str, list[Any]] = {
         "name": [_text(a) or _text(b) or "site"
                  for a, b in zip(column("name"), column("id"), strict=True)],
@@ -400,7 +414,7 @@ def _site_layer_many(gdf: gpd.GeoDataFrame, *, bounds: Bounds,
         "Year": [site_year_text(a, b)
                  for a, b in zip(column("year"), column("year_note"), strict=True)],
         "Status": [_text(v) for v in column("status")],
-        "Corridor": [_text(v) for v in column("corridor")],
+        "Corridor": [names.get(c, c) if (c := _text(v)) else None for v in column("corridor")],
         "Position": [_text(v) for v in column("coord_quality")],
         "Note": [public_note(v) for v in column("note")],
         "Sources": [sources_text(v) for v in column("sources")],
