@@ -193,7 +193,7 @@ def corridor_popup(row: Mapping[str, Any], *, links: Sequence[Mapping[str, Any]]
         _row("Transit", fmt_days(transit_days)),
         _row("Countries", text_list(_get(row, "countries"), sep=" \u2192 ")),
         _row("Modes", text_list(_get(row, "modes"))),
-        _row("Status", text_list(_get(row, "status"))),
+        _row("Status", _words(_get(row, "status"))),
         _row("Gauges", text_list(_get(row, "gauges_mm"), sep=" / ")
              and text_list(_get(row, "gauges_mm"), sep=" / ") + " mm"),
         _row("Sources", source_links(_get(row, "sources")), raw=True),
@@ -257,7 +257,7 @@ def link_popup(row: Mapping[str, Any], *, node_names: Mapping[str, Any] | None =
     rows = [
         _row("Mode", text_list(_get(row, "mode"))),
         _row("Gauge", gauge and f"{gauge} mm"),
-        _row("Status", text_list(_get(row, "status"))),
+        _row("Status", _words(_get(row, "status"))),
         _row("Opened", _whole(_get(row, "opened"))),
         _row("Geodesic length", fmt_km(_get(row, "geodesic_length_km"))),
         _row("Length used", used),
@@ -278,9 +278,9 @@ def node_popup(row: Mapping[str, Any]) -> str:
     rows = [
         _row("Local name", text_list(_get(row, "name_local"))),
         _row("Also", text_list(_get(row, "aliases"))),
-        _row("Kind", text_list(_get(row, "kind"))),
+        _row("Kind", _words(_get(row, "kind"))),
         _row("Country", text_list(_get(row, "country"))),
-        _row("Facilities", text_list(_get(row, "facilities"))),
+        _row("Facilities", _words(_get(row, "facilities"))),
         _row("Position", text_list(_get(row, "coord_quality"))),
         _row("Sources", source_links(_get(row, "sources")), raw=True),
     ]
