@@ -15,7 +15,6 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import shapely
-from pyproj import Geod
 
 from geo import measure
 from geo._errors import LayerError, Problem
@@ -37,7 +36,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CRS = "EPSG:4326"
-_GEOD = Geod(ellps="WGS84")
 #: Environment variable that points the package at another layers directory (for curators).
 LAYERS_ENV = "GEO_LAYERS_DIR"
 
@@ -104,7 +102,7 @@ class _CountryIndex:
                 distance_km = float("inf")
             else:
                 near = shapely.ops.nearest_points(geom, point)[0]
-                distance_km = _GEOD.inv(lon, lat, near.x, near.y)[2] / 1000.0
+                distance_km = measure.distance_km(lon, lat, near.x, near.y)
         return found, distance_km
 
 

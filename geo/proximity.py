@@ -32,8 +32,9 @@ import shapely
 from geo import layers
 from geo._errors import LayerError, Problem
 from geo._io import atomic_write, atomic_write_with
-from geo._nearest import GEOD, PolylineIndex
+from geo._nearest import PolylineIndex
 from geo._provenance import file_digest, provenance
+from geo.measure import GEOD
 from geo.writers import _for_gpkg, to_geojson_text
 
 if TYPE_CHECKING:  # pragma: no cover

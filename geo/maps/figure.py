@@ -18,19 +18,17 @@ from typing import Any
 
 import geopandas as gpd
 import shapely
-from pyproj import Geod
 
 from geo import layers
 from geo._io import atomic_write
 from geo._provenance import package_version
 from geo.maps.interactive import MODE_COLOURS, SECTOR_COLOURS
-from geo.measure import geodesic_path
+from geo.measure import distance_km, geodesic_path
 
 __all__ = ["figure"]
 
 log = logging.getLogger(__name__)
 
-_GEOD = Geod(ellps="WGS84")
 _LINESTYLE = {"operational": "-", "under_construction": (0, (5, 3)),
               "planned": (0, (1, 2.5))}
 _FORMATS = {".png": "png", ".svg": "svg"}
@@ -44,7 +42,7 @@ def _nice_km(target_km: float) -> float:
 
 def _scale_bar(ax: Any, *, x0: float, x1: float, y0: float, y1: float) -> None:
     lat = y0 + 0.06 * (y1 - y0)
-    km_per_deg = _GEOD.inv(0.0, lat, 1.0, lat)[2] / 1000.0
+    km_per_deg = distance_km(0.0, lat, 1.0, lat)
     length_km = _nice_km(0.2 * (x1 - x0) * km_per_deg)
     start = x0 + 0.04 * (x1 - x0)
     end = start + length_km / km_per_deg

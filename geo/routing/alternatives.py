@@ -39,11 +39,11 @@ from typing import Any
 
 import networkx as nx
 import pandas as pd
-from pyproj import Geod
 
 from geo._errors import RoutingError
 from geo._io import atomic_write
 from geo._provenance import provenance
+from geo.measure import distance_km
 from geo.routing.graph import Network, Place, default_network, transfer_dwell_key
 from geo.routing.paths import _paths, _steps
 from geo.routing.route import Route, Step, build_route
@@ -52,7 +52,6 @@ from geo.routing.scenarios import Scenario, load_scenario
 __all__ = ["ALTERNATIVES", "Comparison", "claim_table", "compare"]
 
 log = logging.getLogger(__name__)
-_GEOD = Geod(ellps="WGS84")
 CLAIMS_FILE = Path(__file__).with_name("data") / "claims.toml"
 
 #: Alternative id -> title.
@@ -77,7 +76,7 @@ class _Result:
 
 def _gap_km(net: Network, a: str, b: str) -> float:
     ga, gb = net.graph.nodes[a], net.graph.nodes[b]
-    return float(_GEOD.inv(ga["lon"], ga["lat"], gb["lon"], gb["lat"])[2]) / 1000.0
+    return distance_km(ga["lon"], ga["lat"], gb["lon"], gb["lat"])
 
 
 def _nearest_reachable(net: Network, sg: nx.Graph, o: str, d: str) -> str | None:

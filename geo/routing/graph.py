@@ -33,11 +33,11 @@ from typing import Any
 
 import geopandas as gpd
 import networkx as nx
-from pyproj import Geod
 from shapely.geometry import LineString
 
 from geo._errors import RoutingError
 from geo.layers import layer_path, links, nodes
+from geo.measure import distance_km
 from geo.routing.scenarios import Scenario, point_values
 from geo.routing.sealanes import VARIANTS, normalise_passage, sea_leg
 from geo.schema import Mode, Status
@@ -51,7 +51,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-_GEOD = Geod(ellps="WGS84")
 
 #: Port groups joined by sea legs: every port of the first group to every port of the second.
 #: Node ids only (the coordinates come from the nodes layer); a missing id is skipped.
@@ -276,7 +275,7 @@ class Network:
         for nid, data in self.graph.nodes(data=True):
             if self.graph.degree(nid) == 0:
                 continue
-            d_km = _GEOD.inv(lon, lat, data["lon"], data["lat"])[2] / 1000.0
+            d_km = distance_km(lon, lat, data["lon"], data["lat"])
             if best is None or d_km < best[0]:
                 best = (d_km, nid)
         if best is None:
