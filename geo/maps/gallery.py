@@ -23,10 +23,11 @@ import shapely
 
 from geo import layers
 from geo._errors import GeoError
+from geo._format import fmt_days, fmt_km
 from geo._io import atomic_write
 from geo._provenance import provenance
 from geo.maps._html import escape_html, json_for_script
-from geo.maps._popups import fmt_days, fmt_km, text_list
+from geo.maps._popups import text_list
 from geo.maps.interactive import render_html
 from geo.routing.alternatives import compare
 

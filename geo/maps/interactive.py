@@ -31,6 +31,7 @@ import shapely
 
 from geo import layers
 from geo._errors import LayerError, Problem
+from geo._format import fmt_days, fmt_km, is_blank
 from geo._io import atomic_write
 from geo._provenance import provenance
 from geo.maps._assets import AtlasMap, AtlasMarkerCluster
@@ -50,9 +51,6 @@ from geo.maps._pointlayer import BigPointLayer, big_points_layer
 from geo.maps._popups import (
     SITE_KNOWN,
     corridor_popup,
-    fmt_days,
-    fmt_km,
-    is_missing,
     node_popup,
     site_popup,
     site_value_text,
@@ -264,7 +262,7 @@ def _corridor_layer(rows: list[dict[str, Any]], *, links_by_id: Mapping[str, dic
                 "geometry": {"type": "LineString", "coordinates": coords},
             })
         days = row.get("transit_days")
-        days = transit_days.get(cid, None if is_missing(days) else days)
+        days = transit_days.get(cid, None if is_blank(days) else days)
         layer = folium.GeoJson(fc, style_function=link_style, smooth_factor=1.0)
         detail = " \u00b7 ".join(x for x in (fmt_km(row.get("length_used_km")),
                                               fmt_days(days)) if x)
@@ -315,7 +313,7 @@ def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: Bounds, cluster_threshold: int
         if geom.geom_type != "Point":
             geom = geom.representative_point()
         sector = row.get("sector")
-        sector = None if is_missing(sector) else str(sector)
+        sector = None if is_blank(sector) else str(sector)
         if sector:
             sectors.add(sector)
         colour = SECTOR_COLOURS.get(sector or "", _SITE_DEFAULT)

@@ -24,7 +24,6 @@ import difflib
 import functools
 import itertools
 import logging
-import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -36,6 +35,7 @@ import networkx as nx
 from shapely.geometry import LineString
 
 from geo._errors import RoutingError
+from geo._format import is_missing
 from geo.layers import layer_path, links, nodes
 from geo.measure import distance_km
 from geo.routing.scenarios import Scenario, point_values
@@ -86,13 +86,9 @@ class Place:
 
 
 def _edge_class(mode: str, gauge_mm: Any) -> str:
-    if mode == Mode.RAIL.value and gauge_mm is not None and not _isnan(gauge_mm):
+    if mode == Mode.RAIL.value and not is_missing(gauge_mm):
         return f"rail{int(gauge_mm)}"
     return mode
-
-
-def _isnan(v: Any) -> bool:
-    return isinstance(v, float) and math.isnan(v)
 
 
 def _base_mode(cls: str) -> str:
@@ -173,7 +169,7 @@ class Network:
             gauge = rec.get("gauge_mm")
             g.add_edge(u, v, key=rec["id"], id=rec["id"], from_id=u, to_id=v,
                        name=rec.get("name"), mode=rec["mode"],
-                       gauge_mm=None if gauge is None or _isnan(gauge) else int(gauge),
+                       gauge_mm=None if is_missing(gauge) else int(gauge),
                        status=rec.get("status", Status.OPERATIONAL.value),
                        distance_km=float(rec["length_used_km"]), countries=tuple(countries),
                        passages=(), geometry=rec["geometry"], variant=None)

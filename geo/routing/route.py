@@ -16,17 +16,15 @@ Times in hours, distances in km, coordinates (lon, lat).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 from shapely.geometry import LineString
 
-from geo._provenance import provenance
 from geo.routing.estimate import Exposure, TransitEstimate, estimate, moving_dwell_at, moving_dwell_h
 from geo.routing.scenarios import Scenario
+from geo.writers import feature_collection
 
 __all__ = ["LEG_COLUMNS", "Route", "Step", "build_route"]
 
@@ -149,36 +147,16 @@ class Route:
         }
 
     def to_geojson(self) -> dict[str, Any]:
-        """The legs as an RFC 7946 FeatureCollection, with totals and provenance."""
+        """The legs as an RFC 7946 FeatureCollection, with totals and provenance.
 
-        feats = []
-        for row in self.legs.itertuples(index=False):
-            rec = row._asdict()
-            geom = rec.pop("geometry")
-            props = {k: _jsonable(v) for k, v in rec.items()}
-            feats.append({"type": "Feature", "properties": props,
-                          "geometry": json.loads(gpd.GeoSeries([geom]).to_json())
-                          ["features"][0]["geometry"]})
-        return {
-            "type": "FeatureCollection",
-            "features": feats,
-            "properties": self.summary(),
-            "provenance": provenance(scenario=self.scenario.describe(),
-                                     model="geo.routing.estimate: moving = distance_km / speed_kmh; "
-                                           "waiting from scenario dwell_h; transit_days = "
-                                           "Monte Carlo median, legs split as the median "
-                                           "draw"),
-        }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        return value.item()  # numpy scalar -> Python
-    if value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    return value
+        Written by :func:`geo.writers.feature_collection`, like every other GeoJSON output.
+        """
+        return feature_collection(
+            self.legs, properties=self.summary(),
+            scenario=self.scenario.describe(),
+            model="geo.routing.estimate: moving = distance_km / speed_kmh; waiting from "
+                  "scenario dwell_h; transit_days = Monte Carlo median, legs split as the "
+                  "median draw")
 
 
 def _oriented(data: dict[str, Any], reverse: bool) -> list[tuple[float, float]]:
