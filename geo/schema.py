@@ -14,19 +14,19 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "ID_PATTERN",
+    "ISO3_PATTERN",
+    "LAYER_FIELDS",
+    "LAYER_GEOMETRY",
     "CoordQuality",
     "Facility",
     "FieldSpec",
-    "LAYER_FIELDS",
-    "LAYER_GEOMETRY",
     "LayerKind",
     "Mode",
     "NodeKind",
     "Sector",
     "SiteStatus",
     "Status",
-    "ID_PATTERN",
-    "ISO3_PATTERN",
     "field_names",
 ]
 

@@ -97,7 +97,7 @@ def _run_compare(args: argparse.Namespace) -> int:
             sys.stdout.write(claims.to_csv(index=False))
         return 0
     print(f"{c.origin_id} -> {c.destination_id}, scenario {c.scenario.name!r}")
-    rows = [[r.title, r.end_id if isinstance(r.end_id, str) else "-", cell(r.end_gap_km),
+    rows = [[str(r.title), r.end_id if isinstance(r.end_id, str) else "-", cell(r.end_gap_km),
              cell(r.distance_km), cell(r.moving_days, ".1f"), cell(r.dwell_days, ".1f"),
              cell(r.transit_days, ".1f"),
              f"{cell(r.p10_days, '.1f')}-{cell(r.p90_days, '.1f')}"
@@ -111,10 +111,10 @@ def _run_compare(args: argparse.Namespace) -> int:
               "all-likely figures in --format csv/json)")
         cols = [c_ for c_ in claims.columns if (c_.endswith("_days") or c_.endswith("_range"))
                 and not c_.endswith("_all_likely_days")]
-        rows = [[r["claim_id"], r["kind"], r["claimed"], r["model_route"],
+        rows = [[str(r["claim_id"]), str(r["kind"]), str(r["claimed"]), str(r["model_route"]),
                  cell(r["model_distance_km"]), *[cell(r[c_], ".1f") if c_.endswith("_days")
                                                  else str(r[c_]) for c_ in cols],
-                 r["source_url"] or r["source_title"]] for _, r in claims.iterrows()]
+                 str(r["source_url"] or r["source_title"])] for _, r in claims.iterrows()]
         print(text_table(rows, ["claim", "kind", "claimed", "model route", "model_km", *cols,
                             "source"]))
     return 0

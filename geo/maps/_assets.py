@@ -37,10 +37,10 @@ from geo._errors import GeoError
 
 __all__ = [
     "ASSETS",
+    "Asset",
     "AtlasFigure",
     "AtlasMap",
     "AtlasMarkerCluster",
-    "Asset",
     "inline_assets",
 ]
 

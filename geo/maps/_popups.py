@@ -15,8 +15,8 @@ from geo._format import fmt_days, fmt_km, fmt_usd, is_blank
 from geo.maps._html import escape_html
 
 __all__ = [
-    "corridor_popup",
     "SITE_KNOWN",
+    "corridor_popup",
     "link_popup",
     "link_title",
     "node_popup",
@@ -127,6 +127,7 @@ def corridor_popup(row: Mapping[str, Any], *, links: Sequence[Mapping[str, Any]]
     if used and share is not None:
         used += f" ({float(share) * 100:.0f}% from documented sections)"
     doc_source = source_links(_get(row, "length_source"))
+    gauges = text_list(_get(row, "gauges_mm"), sep=" / ")
     rows = [
         _row("Length used", used),
         _row("Documented length", documented),
@@ -136,8 +137,7 @@ def corridor_popup(row: Mapping[str, Any], *, links: Sequence[Mapping[str, Any]]
         _row("Countries", text_list(_get(row, "countries"), sep=" \u2192 ")),
         _row("Modes", text_list(_get(row, "modes"))),
         _row("Status", text_list(_get(row, "status"))),
-        _row("Gauges", text_list(_get(row, "gauges_mm"), sep=" / ")
-             and text_list(_get(row, "gauges_mm"), sep=" / ") + " mm"),
+        _row("Gauges", gauges and f"{gauges} mm"),
         _row("Sources", source_links(_get(row, "sources")), raw=True),
     ]
     if links:

@@ -29,8 +29,9 @@ __all__ = ["figure"]
 
 log = logging.getLogger(__name__)
 
-_LINESTYLE = {"operational": "-", "under_construction": (0, (5, 3)),
-              "planned": (0, (1, 2.5))}
+#: Matplotlib line style by status: solid, dashed, dotted.
+_LINESTYLE: dict[str, Any] = {"operational": "-", "under_construction": (0, (5, 3)),
+                              "planned": (0, (1, 2.5))}
 _FORMATS = {".png": "png", ".svg": "svg"}
 
 

@@ -65,7 +65,7 @@ def comparison_routes(comparison: Any) -> gpd.GeoDataFrame:
         route = comparison.route_objects.get(r["alternative"])
         if route is None:
             continue
-        parts = []
+        parts: list[Any] = []
         for g in route.legs.geometry:
             if g is None or g.is_empty:
                 continue

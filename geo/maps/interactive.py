@@ -250,19 +250,20 @@ def _corridor_layer(rows: list[dict[str, Any]], *, links_by_id: Mapping[str, dic
             mode = mode_list.split(", ")[0] if mode_list else "rail"
             for part in line_parts(row.get("geometry")):
                 features.append((mode, str(row.get("status")), part))
-        fc = {"type": "FeatureCollection", "features": []}
+        line_features: list[dict[str, Any]] = []
         for k, (mode, status, part) in enumerate(features):
             coords = geodesic_path(part, max_segment_km=max_segment_km)
             bounds.add(coords)
             modes.add(mode)
             statuses.add(status)
-            fc["features"].append({
+            line_features.append({
                 "type": "Feature", "id": str(k),
                 "properties": {"mode": mode, "status": status},
                 "geometry": {"type": "LineString", "coordinates": coords},
             })
         days = row.get("transit_days")
         days = transit_days.get(cid, None if is_blank(days) else days)
+        fc = {"type": "FeatureCollection", "features": line_features}
         layer = folium.GeoJson(fc, style_function=link_style, smooth_factor=1.0)
         detail = " \u00b7 ".join(x for x in (fmt_km(row.get("length_used_km")),
                                               fmt_days(days)) if x)

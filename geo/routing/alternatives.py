@@ -356,10 +356,8 @@ def claim_table(
     cache: dict[tuple[str, str, str, str], _Result] = {}
     rows = []
     for c in _load_claims():
-        if "value" in c:
-            claimed = f"{c['value']:,} {c['metric']}"
-        else:
-            claimed = f"{c['low']}-{c['high']} {c['metric']}"
+        claimed = (f"{c['value']:,} {c['metric']}" if "value" in c
+                   else f"{c['low']}-{c['high']} {c['metric']}")
         base = {"claim_id": c["id"], "kind": c["kind"], "claim": c["claim"],
                 "claimed": claimed, "metric": c["metric"],
                 "source_title": c["source"]["title"], "source_url": c["source"]["url"]}

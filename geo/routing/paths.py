@@ -43,7 +43,7 @@ def _paths(sg: nx.Graph, o: str, d: str, *, k: int) -> list[list[Any]]:
     try:
         gen = nx.shortest_simple_paths(work, _SRC, _DST, weight="weight")
         for tries, path in enumerate(gen):
-            keys = tuple(work[a][b]["key"] for a, b in zip(path, path[1:], strict=False)
+            keys = tuple(work[a][b]["key"] for a, b in itertools.pairwise(path)
                          if work[a][b].get("key"))
             if keys not in seen:
                 seen.add(keys)
@@ -60,7 +60,7 @@ def _steps(net: Network, sg: nx.Graph, path: list[Any]) -> list[Any]:
     steps: list[Step] = []
     pending: str | None = None
     inner = path[1:-1]
-    for a, b in zip(inner, inner[1:], strict=False):
+    for a, b in itertools.pairwise(inner):
         if a[0] == b[0]:
             pending = sg[a][b].get("transfer") or pending
             continue

@@ -188,6 +188,25 @@ def _checked(p: Param, *, key: str, where: str) -> Param:
     return p
 
 
+def _params(doc: dict[str, Any], *, where: str) -> dict[str, Param]:
+    """Every parameter of the ``speed_kmh``, ``dwell_h`` and ``rate`` tables, all present."""
+    params: dict[str, Param] = {}
+    for group in ("speed_kmh", "dwell_h", "rate"):
+        table = doc.get(group, {})
+        if not isinstance(table, dict):
+            raise ScenarioError(f"{where}: {group!r} must be a table")
+        for name, raw in table.items():
+            key = f"{group}.{name}"
+            if key not in PARAM_KEYS:
+                raise ScenarioError(f"{where}: unknown key {key!r}; allowed: {sorted(PARAM_KEYS)}")
+            params[key] = _param(raw, key=key, where=where)
+    missing = sorted(set(PARAM_KEYS) - set(params))
+    if missing:
+        raise ScenarioError(f"{where}: missing key(s) {missing}; every scenario sets all of "
+                            f"{sorted(PARAM_KEYS)}")
+    return params
+
+
 def _parse(doc: dict[str, Any], *, where: str) -> Scenario:
     allowed_top = ["scenario", "speed_kmh", "dwell_h", "rate"]
     unknown_top = sorted(set(doc) - set(allowed_top))
@@ -204,20 +223,7 @@ def _parse(doc: dict[str, Any], *, where: str) -> Scenario:
     for k in ("name", "title", "description"):
         if not isinstance(meta.get(k), str) or not meta[k]:
             raise ScenarioError(f"{where}: [scenario] key {k!r} must be a non-empty string")
-    params: dict[str, Param] = {}
-    for group in ("speed_kmh", "dwell_h", "rate"):
-        table = doc.get(group, {})
-        if not isinstance(table, dict):
-            raise ScenarioError(f"{where}: {group!r} must be a table")
-        for name, raw in table.items():
-            key = f"{group}.{name}"
-            if key not in PARAM_KEYS:
-                raise ScenarioError(f"{where}: unknown key {key!r}; allowed: {sorted(PARAM_KEYS)}")
-            params[key] = _param(raw, key=key, where=where)
-    missing = sorted(set(PARAM_KEYS) - set(params))
-    if missing:
-        raise ScenarioError(f"{where}: missing key(s) {missing}; every scenario sets all of "
-                            f"{sorted(PARAM_KEYS)}")
+    params = _params(doc, where=where)
     statuses = meta.get("include_status", ["operational"])
     allowed_status = Status.choices()
     if not isinstance(statuses, list) or any(s not in allowed_status for s in statuses):

@@ -21,6 +21,7 @@ import functools
 import logging
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from geo._errors import RoutingError
 from geo.measure import GEOD, distance_km
@@ -29,10 +30,10 @@ __all__ = [
     "ALWAYS_RESTRICTED",
     "PASSAGES",
     "PASSAGE_ALIASES",
-    "SeaLeg",
     "VARIANTS",
-    "normalise_passage",
+    "SeaLeg",
     "normalise_lon",
+    "normalise_passage",
     "sea_leg",
     "snap_distance_km",
 ]
@@ -127,7 +128,7 @@ class SeaLeg:
         return tuple(p for p in self.passages if p in CANALS)
 
 
-def _marnet():  # type: ignore[no-untyped-def]
+def _marnet() -> Any:
     from searoute.searoute import setup_M
 
     return setup_M()
