@@ -12,11 +12,11 @@ import io
 import logging
 import math
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 
 from geo import layers
@@ -52,8 +52,20 @@ def _scale_bar(ax: Any, *, x0: float, x1: float, y0: float, y1: float) -> None:
             ha="center", va="bottom", fontsize=7, zorder=6)
 
 
+def _lines_to_draw(corridor_gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lines with ``mode`` and ``status``: the corridors' links, or the corridor lines."""
+    if "link_ids" in corridor_gdf:
+        link_gdf = layers.links()
+        link_ids = {str(i) for ids in corridor_gdf["link_ids"] for i in ids}
+        return link_gdf[link_gdf["id"].astype(str).isin(link_ids)]
+    modes = corridor_gdf.get("modes", pd.Series([None] * len(corridor_gdf)))
+    return corridor_gdf.assign(
+        mode=[m[0] if isinstance(m, list | tuple) and m else m for m in modes],
+        status=corridor_gdf.get("status", "operational"))
+
+
 def figure(path: str | os.PathLike[str], *,
-           corridors: bool | Sequence[str] = True,
+           corridors: layers.CorridorSelection = True,
            sites: bool = True,
            title: str | None = "China's westward trade corridors and project sites",
            size_in: tuple[float, float] = (11.0, 6.5),
@@ -66,7 +78,10 @@ def figure(path: str | os.PathLike[str], *,
     path
         ``.png`` or ``.svg`` file, written atomically.
     corridors
-        ``True`` for all corridors or a list of corridor ids.
+        ``True`` for all bundled corridors, a corridor id or a list of ids, a GeoDataFrame
+        shaped like :func:`geo.corridors`, or ``False``: the same meaning as in
+        :func:`geo.make_map` (see :func:`geo.layers.select_corridors`).  A frame with
+        ``link_ids`` is drawn from those bundled links, one without from its own lines.
     sites
         Draw the project sites of the drawn corridors' area.
     size_in, dpi
@@ -90,17 +105,7 @@ def figure(path: str | os.PathLike[str], *,
     if fmt is None:
         raise ValueError(f"{target}: figure format must be one of {sorted(_FORMATS)}")
 
-    corridor_gdf = layers.corridors()
-    if corridors is not True:
-        wanted = [str(c) for c in corridors]  # type: ignore[union-attr]
-        unknown = sorted(set(wanted) - set(corridor_gdf["id"]))
-        if unknown:
-            raise ValueError(f"unknown corridor ids {unknown}; known: "
-                             f"{sorted(corridor_gdf['id'])}")
-        corridor_gdf = corridor_gdf[corridor_gdf["id"].isin(wanted)]
-    link_gdf = layers.links()
-    link_ids = {str(i) for ids in corridor_gdf["link_ids"] for i in ids}
-    drawn = link_gdf[link_gdf["id"].astype(str).isin(link_ids)]
+    drawn = _lines_to_draw(layers.select_corridors(corridors))
     site_gdf: gpd.GeoDataFrame | None = layers.sites() if sites else None
 
     geoms = list(drawn.geometry) + (list(site_gdf.geometry) if site_gdf is not None else [])

@@ -30,7 +30,6 @@ import pandas as pd
 import shapely
 
 from geo import layers
-from geo._errors import LayerError, Problem
 from geo._format import fmt_days, fmt_km, is_blank
 from geo._io import atomic_write
 from geo._provenance import provenance
@@ -184,27 +183,9 @@ def node_symbol(row: Mapping[str, Any]) -> str:
 
 def _select_corridors(corridors: Any) -> tuple[gpd.GeoDataFrame | None, bool]:
     """(corridor frame or None, whether it is a subset of the bundled corridors)."""
-    if corridors is False or corridors is None:
+    if corridors is False:
         return None, False
-    if isinstance(corridors, gpd.GeoDataFrame):
-        return corridors, True
-
-    gdf = layers.corridors()
-    if corridors is True:
-        return gdf, False
-    if isinstance(corridors, str):
-        corridors = [corridors]
-    wanted = [str(c) for c in corridors]
-    known = set(gdf["id"])
-    unknown = [c for c in wanted if c not in known]
-    if unknown:
-        raise LayerError([Problem("corridors", None, c, "id",
-                                  f"unknown corridor id; known ids: {sorted(known)}")
-                          for c in unknown])
-    order = {c: i for i, c in enumerate(wanted)}
-    sub = gdf[gdf["id"].isin(order)].copy()
-    sub["_order"] = sub["id"].map(order)
-    return sub.sort_values("_order").drop(columns="_order"), True
+    return layers.select_corridors(corridors), corridors is not True
 
 
 def _records(gdf: gpd.GeoDataFrame | None) -> list[dict[str, Any]]:
@@ -475,7 +456,7 @@ def _legend_sections(modes: set[str], statuses: set[str], symbols: set[str],
     ]
 
 
-def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
+def make_map(*, corridors: layers.CorridorSelection = True,
              nodes: bool | gpd.GeoDataFrame = True,
              sites: bool | gpd.GeoDataFrame | str | os.PathLike[str] = True,
              routes: gpd.GeoDataFrame | None = None,
@@ -497,8 +478,10 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
     Parameters
     ----------
     corridors
-        ``True`` for all bundled corridors, a list of corridor ids, a GeoDataFrame shaped
-        like :func:`geo.corridors`, or ``False``.  Each corridor is drawn from its links
+        ``True`` for all bundled corridors, a corridor id or a list of ids, a GeoDataFrame
+        shaped like :func:`geo.corridors`, or ``False``: the same meaning in
+        :func:`geo.figure`, :func:`geo.build_gallery` and :func:`geo.near` (see
+        :func:`geo.layers.select_corridors`).  Each corridor is drawn from its links
         (colour by mode, dash by status); its popup gives length used and documented,
         countries, status, transit days (``transit_days`` or a ``transit_days`` column) and
         sources.
