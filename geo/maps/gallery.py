@@ -29,6 +29,7 @@ from geo.maps._html import escape_html, json_for_script
 from geo.maps._popups import text_list
 from geo.maps.interactive import render_html
 from geo.routing.alternatives import compare
+from geo.routing.estimate import N_DRAWS
 
 __all__ = ["GalleryPage", "build_gallery", "comparison_routes"]
 
@@ -120,7 +121,7 @@ def _comparison_page(directory: Path, *, origin: str, destination: str,
 def build_gallery(directory: str | os.PathLike[str] = "maps", *,
                   corridors: layers.CorridorSelection = True,
                   comparison: tuple[str, str] | None = (COMPARE_FROM, COMPARE_TO),
-                  n_draws: int = 2000) -> list[GalleryPage]:
+                  n_draws: int = N_DRAWS) -> list[GalleryPage]:
     """Build the offline map gallery in ``directory`` and return its pages.
 
     Writes ``overview.html`` (all corridors, nodes and sites), ``corridor_<id>.html`` for

@@ -33,6 +33,7 @@ import logging
 import math
 import textwrap
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,10 +45,11 @@ from geo._errors import RoutingError
 from geo._io import atomic_write
 from geo._provenance import provenance
 from geo.measure import distance_km
+from geo.routing.estimate import N_DRAWS
 from geo.routing.graph import Network, Place, default_network, transfer_dwell_key
 from geo.routing.paths import _paths, _steps
 from geo.routing.route import Route, Step, build_route
-from geo.routing.scenarios import Scenario, load_scenario
+from geo.routing.scenarios import Scenario, ScenarioLike, load_scenario
 
 __all__ = ["ALTERNATIVES", "Comparison", "claim_table", "compare"]
 
@@ -273,10 +275,10 @@ def compare(
     origin: str | tuple[float, float] = "xian",
     destination: str | tuple[float, float] = "duisburg",
     *,
-    scenario: str | Path | Scenario = "official",
-    overrides: dict[str, Any] | None = None,
+    scenario: ScenarioLike = "official",
+    overrides: Mapping[str, Any] | None = None,
     alternatives: tuple[str, ...] = tuple(ALTERNATIVES),
-    n_draws: int = 2000,
+    n_draws: int = N_DRAWS,
     seed: int = 0,
     network: Network | None = None,
 ) -> Comparison:
@@ -339,7 +341,7 @@ def _load_claims(path: Path = CLAIMS_FILE) -> list[dict[str, Any]]:
 def claim_table(
     *,
     scenarios: tuple[str, ...] = ("official", "observed", "disrupted"),
-    n_draws: int = 500,
+    n_draws: int = N_DRAWS,
     seed: int = 0,
     network: Network | None = None,
 ) -> pd.DataFrame:

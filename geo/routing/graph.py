@@ -28,7 +28,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import geopandas as gpd
 import networkx as nx
@@ -45,12 +45,16 @@ from geo.schema import Mode, Status
 __all__ = [
     "DEFAULT_SEA_PAIRS",
     "Network",
+    "Optimize",
     "Place",
     "default_network",
     "normalise_name",
 ]
 
 log = logging.getLogger(__name__)
+
+#: What routes minimise: the all-likely transit time (hours) or the distance (km).
+Optimize: TypeAlias = Literal["time", "distance"]
 
 #: Port groups joined by sea legs: every port of the first group to every port of the second.
 #: Node ids only (the coordinates come from the nodes layer); a missing id is skipped.
@@ -353,7 +357,7 @@ class Network:
         self,
         *,
         scenario: Scenario,
-        optimize: str = "time",
+        optimize: Optimize = "time",
         modes: Iterable[str] | None = None,
         avoid: Iterable[str] | None = None,
         include_status: Iterable[str] | None = None,

@@ -23,6 +23,7 @@ import geopandas as gpd
 from shapely.geometry import LineString
 
 from geo.routing.estimate import Exposure, TransitEstimate, estimate, moving_dwell_at, moving_dwell_h
+from geo.routing.graph import Optimize
 from geo.routing.scenarios import Scenario
 from geo.writers import feature_collection
 
@@ -75,7 +76,7 @@ class Route:
     exposure: Exposure
     estimate: TransitEstimate
     scenario: Scenario
-    optimize: str
+    optimize: Optimize
     origin_snap_km: float = 0.0
     destination_snap_km: float = 0.0
     alternatives: tuple[Route, ...] = field(default_factory=tuple)
@@ -251,7 +252,7 @@ def build_route(
     node_country: dict[str, str],
     edge_exposure: Any,
     scenario: Scenario,
-    optimize: str,
+    optimize: Optimize,
     n_draws: int,
     seed: int,
     origin_snap_km: float = 0.0,

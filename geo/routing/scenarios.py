@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from geo._errors import ScenarioError
 from geo.routing.sealanes import PASSAGES, normalise_passage
@@ -39,6 +40,7 @@ __all__ = [
     "PARAM_KEYS",
     "Param",
     "Scenario",
+    "ScenarioLike",
     "bundled_scenarios",
     "load_scenario",
     "point_values",
@@ -139,6 +141,12 @@ class Scenario:
             "params": {k: {"low": p.low, "likely": p.likely, "high": p.high}
                        for k, p in sorted(self.params.items())},
         }
+
+
+#: What ``scenario=`` accepts everywhere (:func:`geo.route`, :func:`geo.od_matrix`,
+#: :func:`geo.compare`, :func:`load_scenario`): a bundled name, the path of a TOML file, or a
+#: loaded :class:`Scenario`.  Wherever ``scenario=`` is, ``overrides=`` is too.
+ScenarioLike: TypeAlias = str | os.PathLike[str] | Scenario
 
 
 def bundled_scenarios() -> list[str]:
@@ -267,7 +275,7 @@ def _apply_overrides(sc: Scenario, overrides: Mapping[str, Any]) -> Scenario:
 
 
 def load_scenario(
-    scenario: str | Path | Scenario = "official",
+    scenario: ScenarioLike = "official",
     *,
     overrides: Mapping[str, Any] | None = None,
 ) -> Scenario:
@@ -290,7 +298,7 @@ def load_scenario(
     if isinstance(scenario, Scenario):
         sc = scenario
     else:
-        text = str(scenario)
+        text = os.fspath(scenario)
         path = Path(text)
         if not (text.endswith(".toml") or path.exists()):
             if text not in bundled_scenarios():
