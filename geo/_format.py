@@ -73,6 +73,17 @@ def json_value(value: Any) -> Any:
     return value
 
 
+def _number(value: Any) -> float | str | None:
+    """``value`` as a float; None when missing (NaN too); its text when it is not a number."""
+    if is_blank(value):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return None if math.isnan(f) else f
+
+
 def fmt_number(value: Any, *, spec: str = ",.0f", unit: str | None = None) -> str | None:
     """``value`` formatted with ``spec`` and followed by `` unit``; None when missing.
 
@@ -81,14 +92,9 @@ def fmt_number(value: Any, *, spec: str = ",.0f", unit: str | None = None) -> st
     >>> fmt_number(12.345, spec=".1f", unit="h"), fmt_number("n/a"), fmt_number(float("nan"))
     ('12.3 h', 'n/a', None)
     """
-    if is_blank(value):
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(f):
-        return None
+    f = _number(value)
+    if not isinstance(f, float):
+        return f
     text = format(f, spec)
     return f"{text} {unit}" if unit else text
 
@@ -109,14 +115,9 @@ def fmt_usd(value: Any) -> str | None:
     >>> fmt_usd(1.2e9), fmt_usd(3.5e8), fmt_usd(9500)
     ('US$ 1.20 bn', 'US$ 350 m', 'US$ 9,500')
     """
-    if is_blank(value):
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(f):
-        return None
+    f = _number(value)
+    if not isinstance(f, float):
+        return f
     if abs(f) >= 1e9:
         return f"US$ {f / 1e9:,.2f} bn"
     if abs(f) >= 1e6:
