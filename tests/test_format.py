@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -124,3 +126,11 @@ def test_value_helpers_have_one_home():
     defs = [(f, n, name) for f, n, kind, name in _calls_and_defs()
             if kind == "def" and name in suspects and f != "geo/_format.py"]
     assert defs == []
+
+
+def test_format_module_costs_no_heavy_import() -> None:
+    """The CLI formats table cells with it before (or without) loading NumPy and pandas."""
+    code = ("import sys, geo._format; "
+            "print(sorted(m for m in ('numpy', 'pandas', 'geopandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
