@@ -110,8 +110,8 @@ def test_claim_table_puts_model_next_to_claims() -> None:
     assert sea.official_all_likely_days > 0
     assert "closed" in sea.disrupted_range
     # the verdict follows from the claim and the model's p10-p90
-    expected = "above" if 60 > sea.official_p90_days else \
-        "below" if 60 < sea.official_p10_days else "within"
+    expected = "above" if sea.official_p90_days < 60 else \
+        "below" if sea.official_p10_days > 60 else "within"
     assert sea.official_verdict == expected
     assert sea.disrupted_verdict == ""  # no model figure, no verdict
     missing = t[t.claim_id == "paper_6500km"].iloc[0]

@@ -13,17 +13,9 @@ import sys
 import textwrap
 from typing import Any
 
-from geo.cli._common import text_table
+from geo.cli._common import cell, text_table
 
 __all__ = ["add_compare_parser", "add_route_parser"]
-
-
-def _fmt(value: Any, spec: str = ",.0f") -> str:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return "-" if value is None else str(value)
-    return "-" if f != f else format(f, spec)
 
 
 def _place(text: str) -> Any:
@@ -58,8 +50,8 @@ def _run_route(args: argparse.Namespace) -> int:
         if rt.origin_snap_km or rt.destination_snap_km:
             print(f"snapped: origin {rt.origin_snap_km:.1f} km, destination "
                   f"{rt.destination_snap_km:.1f} km")
-        rows = [[str(x.leg), x.mode, f"{x.from_id} -> {x.to_id}", _fmt(x.distance_km),
-                 _fmt(x.moving_h, ".1f"), _fmt(x.dwell_h, ".1f"), ",".join(x.countries),
+        rows = [[str(x.leg), x.mode, f"{x.from_id} -> {x.to_id}", cell(x.distance_km),
+                 cell(x.moving_h, ".1f"), cell(x.dwell_h, ".1f"), ",".join(x.countries),
                  x.dwell_note] for x in rt.legs.itertuples()]
         print(text_table(rows, ["leg", "mode", "from -> to", "km", "moving_h", "dwell_h",
                             "countries", "waiting"]))
@@ -97,10 +89,10 @@ def _compare_table(c: Any) -> list[str]:
     union = "" if getattr(c.scenario, "customs_union", True) else ", without the customs union"
     out = [_wrap(f"{c.title}, scenario {c.scenario.name!r}{union}: median days of the seeded "
                  "draws, p10-p90 range, moving and waiting days of the median draw", "")]
-    rows = [[str(r.title), _fmt(r.distance_km), _fmt(r.transit_days, ".1f"),
-             f"{_fmt(r.p10_days, '.1f')}-{_fmt(r.p90_days, '.1f')}"
+    rows = [[str(r.title), cell(r.distance_km), cell(r.transit_days, ".1f"),
+             f"{cell(r.p10_days, '.1f')}-{cell(r.p90_days, '.1f')}"
              if r.p10_days == r.p10_days else "-",
-             _fmt(r.moving_days, ".1f"), _fmt(r.dwell_days, ".1f")]
+             cell(r.moving_days, ".1f"), cell(r.dwell_days, ".1f")]
             for r in c.routes.itertuples()]
     table = text_table(rows, ["alternative", "km", "median", "p10-p90", "moving", "waiting"])
     lines = table.splitlines()
@@ -128,7 +120,7 @@ def _claim_lines(claims: Any) -> list[str]:
         for _, r in group.iterrows():
             if not r["model_route"]:
                 continue
-            km = _fmt(r["model_distance_km"])
+            km = cell(r["model_distance_km"])
             out.append(_wrap(f"{r['model_route']} ({km} km)", "  "))
             if r["note"]:
                 out.append(_wrap(f"note: {r['note']}", "    "))
@@ -140,7 +132,7 @@ def _claim_lines(claims: Any) -> list[str]:
             for s in scenarios:
                 days = r.get(f"{s}_days")
                 verdict = r[f"{s}_verdict"]
-                cells.append(f"{s} {_fmt(days, '.1f')} d" + (f", claim {verdict}" if verdict else "")
+                cells.append(f"{s} {cell(days, '.1f')} d" + (f", claim {verdict}" if verdict else "")
                              if days == days else f"{s}: {r.get(f'{s}_range') or '-'}")
             out.append(_wrap(" \u00b7 ".join(cells), "    "))
     return out

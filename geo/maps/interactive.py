@@ -38,6 +38,7 @@ import shapely
 
 from geo import layers
 from geo._errors import GeoError
+from geo._format import fmt_days, fmt_km, is_blank, is_missing
 from geo._io import atomic_write
 from geo._provenance import provenance
 from geo.maps._assets import AtlasMap, AtlasMarkerCluster
@@ -59,9 +60,6 @@ from geo.maps._pointlayer import BigPointLayer, big_points_layer
 from geo.maps._popups import (
     SITE_KNOWN,
     corridor_popup,
-    fmt_days,
-    fmt_km,
-    is_missing,
     node_popup,
     public_note,
     site_popup,
@@ -278,19 +276,20 @@ def _corridor_layer(rows: list[dict[str, Any]], *, links_by_id: Mapping[str, dic
             mode = mode_list.split(", ")[0] if mode_list else "rail"
             for part in line_parts(row.get("geometry")):
                 features.append((mode, str(row.get("status")), part))
-        fc = {"type": "FeatureCollection", "features": []}
+        line_features: list[dict[str, Any]] = []
         for k, (mode, status, part) in enumerate(features):
             coords = geodesic_path(part, max_segment_km=max_segment_km)
             bounds.add(coords)
             modes.add(mode)
             statuses.add(status)
-            fc["features"].append({
+            line_features.append({
                 "type": "Feature", "id": str(k),
                 "properties": {"mode": mode, "status": status, "colour": colour},
                 "geometry": {"type": "LineString", "coordinates": coords},
             })
         days = row.get("transit_days")
-        days = transit_days.get(cid, None if is_missing(days) else days)
+        days = transit_days.get(cid, None if is_blank(days) else days)
+        fc = {"type": "FeatureCollection", "features": line_features}
         layer = folium.GeoJson(fc, style_function=link_style, smooth_factor=1.0)
         detail = " \u00b7 ".join(x for x in (fmt_km(row.get("length_used_km")),
                                               fmt_days(days)) if x)
@@ -351,7 +350,7 @@ def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: Bounds, cluster_threshold: int
         if geom.geom_type != "Point":
             geom = geom.representative_point()
         sector = row.get("sector")
-        sector = None if is_missing(sector) else str(sector)
+        sector = None if is_blank(sector) else str(sector)
         if sector:
             sectors.add(sector)
         colour = SECTOR_COLOURS.get(sector or "", _SITE_DEFAULT)
@@ -576,7 +575,7 @@ def _legend_sections(drawn: _Drawn) -> list[tuple[str, list[LegendEntry]]]:
     ]
 
 
-def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
+def make_map(*, corridors: layers.CorridorSelection = True,
              nodes: bool | gpd.GeoDataFrame = True,
              sites: bool | gpd.GeoDataFrame | str | os.PathLike[str] = True,
              routes: gpd.GeoDataFrame | None = None,
@@ -599,8 +598,10 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
     Parameters
     ----------
     corridors
-        ``True`` for all bundled corridors, a list of corridor ids, a GeoDataFrame shaped
-        like :func:`geo.corridors`, or ``False``.  Each corridor is drawn from its links
+        ``True`` for all bundled corridors, a corridor id or a list of ids, a GeoDataFrame
+        shaped like :func:`geo.corridors`, or ``False``: the same meaning in
+        :func:`geo.figure`, :func:`geo.build_gallery` and :func:`geo.near` (see
+        :func:`geo.layers.select_corridors`).  Each corridor is drawn from its links
         (colour by mode, dash by status); its popup gives length used and documented,
         countries, status, transit days (``transit_days`` or a ``transit_days`` column) and
         sources.

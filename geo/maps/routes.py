@@ -16,7 +16,7 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from geo.maps._popups import fmt_km, is_missing
+from geo._format import fmt_km, is_missing
 
 __all__ = ["comparison_routes", "route_frame"]
 

@@ -18,7 +18,6 @@ from typing import Any
 import geopandas as gpd
 
 from geo import layers
-from geo._errors import LayerError, Problem
 from geo.readers import read_points
 
 __all__ = ["Selection", "select"]
@@ -60,27 +59,17 @@ def _wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
 def _corridors(corridors: Any) -> tuple[gpd.GeoDataFrame | None, bool]:
     """(corridor frame or None, whether nodes and sites are limited to its corridors).
 
-    Limited: a user's corridor frame, or a list of ids that is not every bundled corridor.
+    The corridors are those :func:`geo.layers.select_corridors` names; limited: a user's
+    corridor frame, or ids that are not every bundled corridor.
     """
     if corridors is False or corridors is None:
         return None, False
+    gdf = _wgs84(layers.select_corridors(corridors), "corridors")
     if isinstance(corridors, gpd.GeoDataFrame):
-        return _wgs84(corridors, "corridors"), True
-    gdf = layers.corridors()
+        return gdf, True
     if corridors is True:
         return gdf, False
-    wanted = [corridors] if isinstance(corridors, str) else [str(c) for c in corridors]
-    known = set(gdf["id"])
-    unknown = [c for c in wanted if c not in known]
-    if unknown:
-        raise LayerError([Problem("corridors", None, c, "id",
-                                  f"unknown corridor id; known ids: {sorted(known)}")
-                          for c in unknown])
-    order = {c: i for i, c in enumerate(wanted)}
-    sub = gdf[gdf["id"].isin(order)].copy()
-    sub["_order"] = sub["id"].map(order)
-    subset = set(wanted) != known
-    return sub.sort_values("_order").drop(columns="_order"), subset
+    return gdf, set(gdf["id"]) != set(layers.corridors()["id"])
 
 
 def _nodes(nodes: Any, corridors: gpd.GeoDataFrame | None, subset: bool
