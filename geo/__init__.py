@@ -22,6 +22,7 @@ from .gallery import build_gallery
 from .layers import (
     corridors,
     countries,
+    energy,
     layer_dir,
     links,
     load_layer,
@@ -34,13 +35,24 @@ from .measure import geodesic_length_km
 from .network import od_matrix, route
 from .proximity import near
 from .readers import read_points
-from .schema import CoordQuality, Facility, LayerKind, Mode, NodeKind, Sector, SiteStatus, Status
+from .schema import (
+    CoordQuality,
+    EnergyKind,
+    Facility,
+    LayerKind,
+    Mode,
+    NodeKind,
+    Sector,
+    SiteStatus,
+    Status,
+)
 from .transit import load_scenario
 
 __version__ = package_version()
 
 __all__ = [
     "CoordQuality",
+    "EnergyKind",
     "Facility",
     "GeoError",
     "LayerError",
@@ -59,6 +71,7 @@ __all__ = [
     "compare",
     "corridors",
     "countries",
+    "energy",
     "export",
     "figure",
     "geodesic_length_km",
