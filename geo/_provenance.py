@@ -8,6 +8,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from geo.layers import layer_dir
+
 __all__ = ["package_version", "provenance"]
 
 DIST_NAME = "corridor-atlas"
@@ -37,7 +39,6 @@ def provenance(**extra: Any) -> dict[str, Any]:
     Contains the generator (package name and version), the bundled layer files with their
     SHA-256 digests, and any ``extra`` items (for example ``scenario="official"``).
     """
-    from .layers import layer_dir  # local import: layers imports this module
 
     directory = layer_dir()
     layers = [

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._errors import Problem
-from .schema import (
+from geo._errors import Problem
+from geo.schema import (
     ENERGY_CAPACITY_FIELD,
     ID_PATTERN,
     ISO3_PATTERN,

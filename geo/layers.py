@@ -17,10 +17,10 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-from . import measure
-from ._errors import LayerError, Problem
-from ._validate import Context, check_collection, read_collection
-from .schema import LAYER_FIELDS, LayerKind
+from geo import measure
+from geo._errors import LayerError, Problem
+from geo._validate import Context, check_collection, read_collection
+from geo.schema import LAYER_FIELDS, LayerKind
 
 __all__ = [
     "corridors",

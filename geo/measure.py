@@ -19,12 +19,14 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import LineString
 
-from ._errors import LayerError, Problem
+from geo._errors import LayerError, Problem
 
 __all__ = [
     "assemble_corridors",
     "countries_along",
+    "distance_km",
     "geodesic_length_km",
+    "geodesic_path",
     "measure_energy",
     "measure_links",
 ]
@@ -37,6 +39,15 @@ SLIVER_KM = 0.5
 FLAG_CROSSING_KM = 25.0
 #: Ordering of statuses from most to least advanced.
 _STATUS_ORDER = ("operational", "under_construction", "planned")
+
+
+def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Geodesic distance between two (lon, lat) points on the WGS84 ellipsoid, in km.
+
+    >>> round(distance_km(0.0, 0.0, 1.0, 0.0), 3)
+    111.319
+    """
+    return float(GEOD.inv(lon1, lat1, lon2, lat2)[2]) / 1000.0
 
 
 def geodesic_length_km(geometry: Any) -> float:
@@ -261,3 +272,35 @@ def _corridor_measures(path: Sequence[str], legs: gpd.GeoDataFrame) -> dict[str,
         "length_by_country_km": {k: round(v, 3) for k, v in sorted(by_country.items())},
         "water_length_km": round(float(legs["water_length_km"].sum()), 3),
     }
+
+
+def geodesic_path(coords: Sequence[Sequence[float]], *, max_segment_km: float = 100.0,
+                  digits: int = 5) -> list[list[float]]:
+    """Densify a (lon, lat) line along the WGS84 geodesic and unwrap its longitudes.
+
+    Every segment longer than ``max_segment_km`` (km) gets intermediate points from
+    ``pyproj.Geod.npts`` so it draws as a great circle on a Web Mercator map.  Longitudes
+    are then unwrapped (shifted by multiples of 360) so consecutive points never differ by
+    more than 180 degrees: a line crossing the antimeridian continues past +-180 instead of
+    jumping across the whole map.  Coordinates are rounded to ``digits`` decimals.
+    """
+    if max_segment_km <= 0:
+        raise ValueError(f"max_segment_km must be > 0 km, got {max_segment_km!r}")
+    points = [(float(c[0]), float(c[1])) for c in coords]
+    out: list[tuple[float, float]] = []
+    for i, (lon, lat) in enumerate(points):
+        if i:
+            lon0, lat0 = points[i - 1]
+            dist_km = GEOD.inv(lon0, lat0, lon, lat)[2] / 1000.0
+            n = int(math.ceil(dist_km / max_segment_km)) - 1
+            if n > 0:
+                out.extend(GEOD.npts(lon0, lat0, lon, lat, n))
+        out.append((lon, lat))
+    unwrapped: list[list[float]] = []
+    prev: float | None = None
+    for lon, lat in out:
+        if prev is not None:
+            lon += 360.0 * round((prev - lon) / 360.0)
+        prev = lon
+        unwrapped.append([round(lon, digits), round(lat, digits)])
+    return unwrapped

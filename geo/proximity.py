@@ -29,8 +29,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._errors import LayerError, Problem
-from ._nearest import PolylineIndex
+from geo import layers
+from geo._errors import LayerError, Problem
+from geo._io import atomic_write, atomic_write_with
+from geo._nearest import GEOD, PolylineIndex
+from geo._provenance import file_digest, provenance
+from geo.writers import _for_gpkg, to_geojson_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask_geopandas
@@ -186,11 +190,14 @@ def _link_pieces(corridors: gpd.GeoDataFrame, links: gpd.GeoDataFrame
 
 
 def _geodesic_km(coords: np.ndarray) -> float:
-    from ._nearest import GEOD
 
     if len(coords) < 2:
         return 0.0
     return float(GEOD.line_length(coords[:, 0], coords[:, 1])) / 1000.0
+
+
+def _country_outlines() -> gpd.GeoDataFrame:
+    return layers.countries()
 
 
 def _check_layers(layers: Any) -> tuple[str, ...]:
@@ -214,8 +221,6 @@ def prepare_energy(energy: gpd.GeoDataFrame | None = None) -> EnergyIndex:
     Any GeoDataFrame of (Multi)LineStrings with an ``id`` column works; ``kind`` is used
     when present.
     """
-    from . import layers
-
     frame = _to_wgs84(layers.energy() if energy is None else energy, what="energy")
     if "id" not in frame:
         raise LayerError("energy: an 'id' column is required")
@@ -253,12 +258,11 @@ def prepare(*, corridors: gpd.GeoDataFrame | None = None,
     otherwise each corridor's own (Multi)LineString is indexed and ``link_id`` is null.
     ``energy`` defaults to :func:`geo.energy` (see :func:`prepare_energy`).
     """
-    from . import layers as layer_module
 
     wanted = _check_layers(layers)
     countries_iso3 = countries_geom = None
     if with_country:
-        outlines = layer_module.countries()
+        outlines = _country_outlines()
         countries_iso3 = outlines["iso3"].to_numpy(dtype=object)
         countries_geom = outlines.geometry.to_numpy()
     energy_index = prepare_energy(energy) if "energy" in wanted else None
@@ -278,8 +282,6 @@ def prepare(*, corridors: gpd.GeoDataFrame | None = None,
 
 def _prepare_corridors(*, corridors: gpd.GeoDataFrame | None,
                        links: gpd.GeoDataFrame | None) -> CorridorIndex:
-    from . import layers
-
     if corridors is None:
         corridors = layers.corridors()
     corridors = _to_wgs84(corridors, what="corridors")
@@ -595,9 +597,6 @@ def write_near(result: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
     """
     import json
 
-    from ._io import atomic_write, atomic_write_with
-    from ._provenance import file_digest, provenance
-    from .export import _for_gpkg, to_geojson_text
 
     target = Path(path)
     suffix = target.suffix.lower()

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._errors import LayerError, Problem
+from geo._errors import LayerError, Problem
 
 __all__ = ["LAT_NAMES", "LON_NAMES", "POINT_FORMATS", "read_points"]
 

@@ -14,7 +14,7 @@ import geopandas as gpd
 from pyproj import Geod
 from shapely.geometry import LineString, Point
 
-from geo.network import Network
+from geo.routing.graph import Network
 
 GEOD = Geod(ellps="WGS84")
 

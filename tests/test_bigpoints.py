@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geo._bigpoints import BigPointLayer, big_points_layer, big_points_map
 from geo._errors import LayerError
+from geo.maps._pointlayer import BigPointLayer, big_points_layer, big_points_map
 
 HOSTILE = "</script><img src=x onerror=\"window.__xss=1\"> `${7*7}` \u2028 & 'q'"
 SECTORS = ["rail", "road", "port", "power_plant"]

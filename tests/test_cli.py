@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import geo
-from geo.cli import main
+from geo.cli.main import main
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -42,11 +42,12 @@ def test_sites_table_and_filters(capsys: pytest.CaptureFixture[str]) -> None:
 def test_export_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "--format", "geojson", "-o", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "corridors.geojson", "links.geojson", "nodes.geojson", "sites.geojson"]
+        "corridors.geojson", "energy.geojson", "links.geojson", "nodes.geojson",
+        "sites.geojson"]
 
 
 def test_validate_bundled_layers_ok(capsys: pytest.CaptureFixture[str]) -> None:
-    for kind in ("nodes", "links", "corridors", "sites"):
+    for kind in ("nodes", "links", "corridors", "sites", "energy"):
         assert main(["validate", str(geo.layer_dir() / f"{kind}.geojson")]) == 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from netbuilders import make_link, make_network, make_node, port
 
-from geo.compare import ALTERNATIVES, _load_claims, compare
+from geo.routing.alternatives import ALTERNATIVES, _load_claims, compare
 
 
 def world():
@@ -98,7 +98,7 @@ def test_claims_file_cites_every_figure() -> None:
 
 
 def test_claim_table_puts_model_next_to_claims() -> None:
-    from geo.compare import claim_table
+    from geo.routing.alternatives import claim_table
 
     t = claim_table(network=world(), scenarios=("official", "disrupted"), n_draws=50)
     sea = t[(t.claim_id == "paper_60d_sea") & t.model_route.str.contains("sea_suez")].iloc[0]

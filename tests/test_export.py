@@ -12,19 +12,19 @@ import pytest
 import geo
 from geo import _io
 
-LAYERS = ("nodes", "links", "corridors", "sites")
+LAYERS = ("nodes", "links", "corridors", "sites", "energy")
 
 
 @pytest.fixture(scope="module")
 def geojson_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("export")
-    geo.export(out, format="geojson")
+    geo.export(out, file_format="geojson")
     return out
 
 
 def _frames() -> dict[str, gpd.GeoDataFrame]:
     return {"nodes": geo.nodes(), "links": geo.links(), "corridors": geo.corridors(),
-            "sites": geo.sites()}
+            "sites": geo.sites(), "energy": geo.energy()}
 
 
 def _same(a: object, b: object) -> bool:
@@ -70,7 +70,7 @@ def test_geojson_coordinates_are_lon_lat_with_six_decimals(geojson_dir: Path) ->
 
 
 def test_gpkg_round_trip(tmp_path: Path) -> None:
-    (path,) = geo.export(tmp_path, format="gpkg")
+    (path,) = geo.export(tmp_path, file_format="gpkg")
     assert path.name == "corridor_atlas.gpkg"
     frames = _frames()
     for name in LAYERS:
@@ -88,7 +88,7 @@ def test_gpkg_round_trip(tmp_path: Path) -> None:
 
 def test_unknown_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(geo.GeoError, match=r"must be one of \['geojson', 'gpkg'\]"):
-        geo.export(tmp_path, format="shp")
+        geo.export(tmp_path, file_format="shp")
 
 
 def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path) -> None:
 
 def test_export_failure_leaves_earlier_gpkg_untouched(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    (path,) = geo.export(tmp_path, format="gpkg")
+    (path,) = geo.export(tmp_path, file_format="gpkg")
     before = path.read_bytes()
     calls = {"n": 0}
     real_to_file = gpd.GeoDataFrame.to_file
@@ -120,6 +120,6 @@ def test_export_failure_leaves_earlier_gpkg_untouched(tmp_path: Path,
 
     monkeypatch.setattr(gpd.GeoDataFrame, "to_file", flaky)
     with pytest.raises(OSError, match="simulated"):
-        geo.export(tmp_path, format="gpkg")
+        geo.export(tmp_path, file_format="gpkg")
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corridor_atlas.gpkg"]

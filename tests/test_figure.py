@@ -8,7 +8,7 @@ import pytest
 from mapdata import use_hostile_layers
 
 import geo
-from geo.figure import _nice_km
+from geo.maps.figure import _nice_km
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_scale_bar_lengths_are_round(target: float, nice: float) -> None:
 
 
 def test_cli_figure_and_map(hostile: Path, tmp_path: Path) -> None:
-    from geo.cli import main
+    from geo.cli.main import main
 
     assert main(["figure", "-o", str(tmp_path / "f.png")]) == 0
     assert main(["map", "--offline", "-o", str(tmp_path / "m.html")]) == 0

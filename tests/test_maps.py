@@ -1,4 +1,4 @@
-"""geo.map: layers, styles, escaping, reproducible bytes, offline assets, user sites files."""
+"""geo.make_map: layers, styles, escaping, reproducible bytes, offline assets, user sites files."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ from mapdata import IMG, SCRIPT, TEMPLATE, use_hostile_layers
 from pyproj import Geod
 
 import geo
-from geo._assets import ASSETS, inline_assets
 from geo._errors import GeoError, LayerError
-from geo._mapparts import Legend, deterministic_ids, geodesic_path
-from geo._popups import link_popup
-from geo.maps import SECTOR_COLOURS, link_style, network_link_style, node_symbol, render_html
+from geo.maps._assets import ASSETS, inline_assets
+from geo.maps._elements import Legend
+from geo.maps._ids import deterministic_ids
+from geo.maps._popups import link_popup
+from geo.maps.interactive import SECTOR_COLOURS, link_style, network_link_style, node_symbol, render_html
+from geo.measure import geodesic_path
 
 
 @pytest.fixture
@@ -77,7 +79,7 @@ def test_inline_assets_refuses_unknown_external_scripts() -> None:
 
 
 def test_inlined_javascript_cannot_close_its_script_element() -> None:
-    from geo._assets import _safe_js
+    from geo.maps._assets import _safe_js
 
     assert _safe_js("var s = '</script><p>';") == "var s = '<\\/script><p>';"
 
@@ -98,7 +100,7 @@ def test_legend_escapes_its_labels() -> None:
 
 
 def test_corridor_subset_draws_its_nodes_and_sites(hostile: Path) -> None:
-    m = geo.map(corridors=["border_run"], offline=True)
+    m = geo.make_map(corridors=["border_run"], offline=True)
     html = m.get_root().render()
     assert '"expected": ' not in html  # counts are compact JSON
     assert '{"corridors":1,"nodes":3,"sites":1}' in html
@@ -106,7 +108,7 @@ def test_corridor_subset_draws_its_nodes_and_sites(hostile: Path) -> None:
 
 def test_unknown_corridor_id_is_named(hostile: Path) -> None:
     with pytest.raises(LayerError, match="nowhere"):
-        geo.map(corridors=["nowhere"])
+        geo.make_map(corridors=["nowhere"])
 
 
 def _network_lines(m: folium.Map) -> list[folium.PolyLine] | None:
@@ -127,7 +129,7 @@ def _links_in_no_corridor() -> set[str]:
 def test_links_in_no_corridor_are_drawn_thinner(hostile: Path) -> None:
     outside = _links_in_no_corridor()
     assert outside == {"alashankou_aktogay", "dostyk_aktau"}
-    m = geo.map(offline=True)
+    m = geo.make_map(offline=True)
     lines = _network_lines(m)
     assert lines is not None and len(lines) == len(outside)
     # styled by mode and status like corridor legs, but thinner and lighter
@@ -155,7 +157,7 @@ def test_links_in_no_corridor_are_drawn_thinner(hostile: Path) -> None:
 ])
 def test_network_links_default_and_option(hostile: Path, kwargs: dict,
                                           expected: int | None) -> None:
-    lines = _network_lines(geo.map(offline=True, **kwargs))
+    lines = _network_lines(geo.make_map(offline=True, **kwargs))
     assert (None if lines is None else len(lines)) == expected
 
 
@@ -191,7 +193,7 @@ def test_link_popup_rows(row: dict, needles: list[str], absent: list[str]) -> No
 
 
 def test_overview_draws_every_bundled_link_outside_the_corridors() -> None:
-    lines = _network_lines(geo.map(offline=True))
+    lines = _network_lines(geo.make_map(offline=True))
     assert lines is not None and len(lines) == len(_links_in_no_corridor()) > 0
 
 
@@ -287,7 +289,7 @@ def test_user_sites_file_reaches_the_map(tmp_path: Path) -> None:
 
 
 def test_cli_map_shows_every_column_of_a_sites_file(hostile: Path, tmp_path: Path) -> None:
-    from geo.cli import main
+    from geo.cli.main import main
 
     path = tmp_path / "mine.tsv"
     path.write_text("Latitude\tLongitude\tname\towner\n51.1\t71.4\tA\tOwner X\n",
@@ -308,7 +310,7 @@ def test_cli_map_shows_every_column_of_a_sites_file(hostile: Path, tmp_path: Pat
 def test_cli_bad_sites_csv_names_file_line_and_field(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
         needles: list[str]) -> None:
-    from geo.cli import main
+    from geo.cli.main import main
 
     path = tmp_path / "bad.csv"
     path.write_text(text, encoding="utf-8")
@@ -322,7 +324,7 @@ def test_cli_bad_sites_csv_names_file_line_and_field(
 
 def test_cli_bad_sites_geojson_lists_every_feature_and_field(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from geo.cli import main
+    from geo.cli.main import main
 
     path = tmp_path / "bad.geojson"
     path.write_text('{"type":"FeatureCollection","features":['

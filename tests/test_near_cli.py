@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.cli import main
+from geo.cli.main import main
 
 POINTS_CSV = "name,Longitude,Latitude\nAlmaty,76.95,43.25\nTashkent,69.24,41.30\n" \
              "Mid-Pacific,-150.0,0.0\n"

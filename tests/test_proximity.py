@@ -297,7 +297,8 @@ def test_unknown_link_in_a_corridor_is_reported():
 
 
 def test_module_docstring_examples_run():
-    from geo import _bigpoints, readers
+    from geo import readers
+    from geo.maps import _pointlayer as _bigpoints
 
     for module in (proximity, readers, _bigpoints):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -9,7 +9,7 @@ from netbuilders import line_world, make_link, make_network, make_node, port
 
 from geo._errors import RoutingError, ScenarioError
 from geo.layers import layer_dir
-from geo.network import od_matrix, route
+from geo.routing.paths import od_matrix, route
 
 HAVE_LAYERS = (layer_dir() / "nodes.geojson").exists() and (layer_dir() / "links.geojson").exists()
 needs_layers = pytest.mark.skipif(not HAVE_LAYERS, reason="curated layers not present yet")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo._errors import RoutingError
-from geo._sealanes import ALWAYS_RESTRICTED, normalise_lon, normalise_passage, sea_leg
+from geo.routing.sealanes import ALWAYS_RESTRICTED, normalise_lon, normalise_passage, sea_leg
 
 # Port coordinates: recalled turning points of the project reference (corridors-and-sites.md B5).
 SHANGHAI = (122.06, 30.62)

@@ -7,15 +7,8 @@ from pathlib import Path
 import pytest
 
 from geo._errors import ScenarioError
-from geo.transit import (
-    PARAM_KEYS,
-    Exposure,
-    bundled_scenarios,
-    estimate,
-    load_scenario,
-    moving_dwell_at,
-    moving_dwell_h,
-)
+from geo.routing.estimate import Exposure, estimate, moving_dwell_at, moving_dwell_h
+from geo.routing.scenarios import PARAM_KEYS, bundled_scenarios, load_scenario
 
 
 def official(**overrides: object):

@@ -250,7 +250,7 @@ def _offline_explore_html(html: str) -> str:
     (Bootstrap, Font Awesome: cosmetic), so it can draw with no network."""
     import re
 
-    from geo._assets import ASSETS, inline_assets
+    from geo.maps._assets import ASSETS, inline_assets
 
     known = {a.url for a in ASSETS.values()}
     pattern = re.compile(r"<script\b[^>]*\bsrc=\"([^\"]+)\"[^>]*></script>|"
@@ -283,7 +283,7 @@ def _stub_mapclassify() -> None:
 
 
 def bench_map(n: int) -> dict[str, Any]:
-    from geo._bigpoints import big_points_map
+    from geo.maps._pointlayer import big_points_map
 
     print(f"\n== 2. a map of {n:,} sites: geo big point layer vs GeoDataFrame.explore")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

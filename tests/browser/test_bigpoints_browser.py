@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geo._bigpoints import big_points_map
+from geo.maps._pointlayer import big_points_map
 
 pytestmark = pytest.mark.browser
 

@@ -25,7 +25,7 @@ COUNT_JS = """() => {
 @pytest.fixture(scope="module")
 def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     from geo import layers
-    from geo.maps import save_html
+    from geo.maps.interactive import save_html
 
     old = os.environ.get(layers.LAYERS_ENV)
     root = tmp_path_factory.mktemp("hostile")
@@ -142,7 +142,7 @@ def test_big_site_layer_shows_hostile_text_literally(offline_page: Any, tmp_path
     import geopandas as gpd
     import shapely
 
-    from geo.maps import save_html
+    from geo.maps.interactive import save_html
 
     pts = gpd.GeoDataFrame({"name": list(HOSTILE), "sector": ["hydro", "port", "rail"],
                             "sources": [[{"title": h, "url": "javascript:window.__pwned=1"}]

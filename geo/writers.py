@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._errors import GeoError
-from ._io import atomic_write, atomic_write_with
-from ._provenance import provenance
-from .schema import LayerKind
+from geo import layers
+from geo._errors import GeoError
+from geo._io import atomic_write, atomic_write_with
+from geo._provenance import provenance
+from geo.schema import LayerKind
 
 __all__ = ["EXPORT_FORMATS", "export", "to_geojson_text"]
 
@@ -96,24 +97,24 @@ def _for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _layers() -> dict[str, gpd.GeoDataFrame]:
-    from . import layers
 
     return {
         LayerKind.NODES.value: layers.nodes(),
         LayerKind.LINKS.value: layers.links(),
         LayerKind.CORRIDORS.value: layers.corridors(),
         LayerKind.SITES.value: layers.sites(),
+        LayerKind.ENERGY.value: layers.energy(),
     }
 
 
-def export(directory: str | os.PathLike[str], *, format: str = "geojson") -> list[Path]:
+def export(directory: str | os.PathLike[str], *, file_format: str = "geojson") -> list[Path]:
     """Write all layers with their computed columns to ``directory``.
 
     Parameters
     ----------
     directory
         Created if missing.
-    format
+    file_format
         ``"geojson"``: one RFC 7946 file per layer (``nodes.geojson`` ...), lon/lat,
         6 decimals, with a ``provenance`` member.  ``"gpkg"``: one GeoPackage
         ``corridor_atlas.gpkg`` with a table per layer (list/dict columns as JSON text) and
@@ -122,14 +123,14 @@ def export(directory: str | os.PathLike[str], *, format: str = "geojson") -> lis
     Returns the paths written.  Each file is written atomically: on failure an earlier
     file is left untouched and no partial file remains.
     """
-    if format not in EXPORT_FORMATS:
-        raise GeoError(f"unknown export format {format!r}; must be one of {list(EXPORT_FORMATS)}")
+    if file_format not in EXPORT_FORMATS:
+        raise GeoError(f"unknown export format {file_format!r}; must be one of {list(EXPORT_FORMATS)}")
     out_dir = Path(directory)
     if out_dir.exists() and not out_dir.is_dir():
         raise GeoError(f"{out_dir} exists and is not a directory")
     frames = _layers()
     written: list[Path] = []
-    if format == "geojson":
+    if file_format == "geojson":
         for name, gdf in frames.items():
             path = atomic_write(out_dir / f"{name}.geojson", to_geojson_text(gdf))
             log.info("wrote %d features to %s", len(gdf), path)

@@ -1,6 +1,6 @@
 """``geo near FILE``: argparse wiring for :func:`geo.near` on a user's point file.
 
-Listed among the subcommand adders of :mod:`geo.cli`.  Errors are GeoError subclasses
+Listed among the subcommand adders of :mod:`geo.cli.main`.  Errors are GeoError subclasses
 (LayerError for bad rows or columns) that ``geo.cli.main`` prints as one line, exit status 2.
 """
 
@@ -17,9 +17,9 @@ PROGRESS_FROM_POINTS = 50_000
 
 
 def _run_near(args: argparse.Namespace) -> int:
-    from ._errors import LayerError
-    from .proximity import near, prepare, write_near
-    from .readers import read_points
+    from geo._errors import LayerError
+    from geo.proximity import near, prepare, write_near
+    from geo.readers import read_points
 
     try:
         points = read_points(args.file, lon=args.lon, lat=args.lat, layer=args.layer)

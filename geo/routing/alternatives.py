@@ -1,6 +1,6 @@
 """Side-by-side transit times of the standard China-Europe alternatives, and the claim table.
 
-Alternatives (each a routing problem on the network, see :mod:`geo.network`):
+Alternatives (each a routing problem on the network, see :mod:`geo.routing.graph`):
 
 * ``sea_suez`` - overland to a sea port, the ``direct`` sea leg through Suez, overland on;
 * ``sea_cape`` - the same with the ``cape`` sea leg (Suez and Panama closed);
@@ -19,7 +19,7 @@ table says so in ``end_id`` and ``end_gap_km`` (geodesic, km).
 (``total_h``).  ``all_likely_days`` (every parameter at its likely value) is an extra
 column; the sea alternatives choose their port pair by that all-likely time.
 
-The claim table puts the figures of ``geo/scenarios/claims.toml`` (the paper's 6,500 km, 60
+The claim table puts the figures of ``geo/routing/data/claims.toml`` (the paper's 6,500 km, 60
 and 14 days; operators' claims; observed figures; each with its source) next to the model's
 figures for the matching route definitions, under the official, observed and disrupted
 scenarios.
@@ -41,16 +41,19 @@ import networkx as nx
 import pandas as pd
 from pyproj import Geod
 
-from ._errors import RoutingError
-from ._route import Route, Step, build_route
-from .network import Network, Place, _paths, _steps, default_network, transfer_dwell_key
-from .transit import Scenario, load_scenario
+from geo._errors import RoutingError
+from geo._io import atomic_write
+from geo._provenance import provenance
+from geo.routing.graph import Network, Place, default_network, transfer_dwell_key
+from geo.routing.paths import _paths, _steps
+from geo.routing.route import Route, Step, build_route
+from geo.routing.scenarios import Scenario, load_scenario
 
 __all__ = ["ALTERNATIVES", "Comparison", "claim_table", "compare"]
 
 log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
-CLAIMS_FILE = Path(__file__).with_name("scenarios") / "claims.toml"
+CLAIMS_FILE = Path(__file__).with_name("data") / "claims.toml"
 
 #: Alternative id -> title.
 ALTERNATIVES: dict[str, str] = {
@@ -220,7 +223,6 @@ class Comparison:
         return claim_table(scenarios=scenarios)
 
     def to_dict(self) -> dict[str, Any]:
-        from ._provenance import provenance
 
         return {"origin_id": self.origin_id, "destination_id": self.destination_id,
                 "routes": json.loads(self.routes.to_json(orient="records")),
@@ -239,7 +241,6 @@ class Comparison:
         matplotlib.use("Agg", force=False)
         from matplotlib.figure import Figure
 
-        from ._io import atomic_write
 
         ok = self.routes.dropna(subset=["transit_days"])
         fig = Figure(figsize=(8, 4.5), dpi=100)

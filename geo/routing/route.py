@@ -1,12 +1,12 @@
 """The Route object: legs of a path through the network, with moving and waiting times.
 
-A path found on the state graph (see :mod:`geo.network`) is a sequence of edges and
+A path found on the state graph (see :mod:`geo.routing.graph`) is a sequence of edges and
 transfers.  Consecutive edges of the same mode and gauge with no waiting between them are
 merged into one **leg**.  A leg's ``dwell_h`` is the waiting it incurs: the transfer at its
 start node (break of gauge, port handling, transshipment), border crossings on it, the ferry
 wait, port calls and canal transits on sea legs, and handling at the first or last sea port.
 
-Headline times are the Monte Carlo median (see :mod:`geo.transit`).  Every leg's
+Headline times are the Monte Carlo median (see :mod:`geo.routing.scenarios`).  Every leg's
 ``moving_h``/``dwell_h`` is evaluated with the parameters of the **median draw**, so the legs
 add up to the route's median; ``all_likely_h`` is the leg's time with every parameter at its
 likely value (an extra, not the headline).
@@ -24,14 +24,9 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString
 
-from .transit import (
-    Exposure,
-    Scenario,
-    TransitEstimate,
-    estimate,
-    moving_dwell_at,
-    moving_dwell_h,
-)
+from geo._provenance import provenance
+from geo.routing.estimate import Exposure, TransitEstimate, estimate, moving_dwell_at, moving_dwell_h
+from geo.routing.scenarios import Scenario
 
 __all__ = ["LEG_COLUMNS", "Route", "Step", "build_route"]
 
@@ -155,7 +150,6 @@ class Route:
 
     def to_geojson(self) -> dict[str, Any]:
         """The legs as an RFC 7946 FeatureCollection, with totals and provenance."""
-        from ._provenance import provenance
 
         feats = []
         for row in self.legs.itertuples(index=False):
@@ -170,7 +164,7 @@ class Route:
             "features": feats,
             "properties": self.summary(),
             "provenance": provenance(scenario=self.scenario.describe(),
-                                     model="geo.transit: moving = distance_km / speed_kmh; "
+                                     model="geo.routing.estimate: moving = distance_km / speed_kmh; "
                                            "waiting from scenario dwell_h; transit_days = "
                                            "Monte Carlo median, legs split as the median "
                                            "draw"),

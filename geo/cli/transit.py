@@ -1,6 +1,6 @@
 """``geo route`` and ``geo compare``: argparse wiring for routing and transit times.
 
-Kept beside :mod:`geo.cli`, which lists :func:`add_route_parser` and
+Kept beside :mod:`geo.cli.main`, which lists :func:`add_route_parser` and
 :func:`add_compare_parser` among its subcommand adders.  Errors are GeoError subclasses
 (RoutingError, ScenarioError) that ``geo.cli.main`` turns into one line and exit status 2.
 """
@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from ._tables import text_table
+from geo.cli._common import text_table
 
 __all__ = ["add_compare_parser", "add_route_parser"]
 
@@ -37,7 +37,7 @@ def _place(text: str) -> Any:
 
 
 def _run_route(args: argparse.Namespace) -> int:
-    from .network import route
+    from geo.routing.paths import route
 
     avoid = [a for item in (args.avoid or []) for a in item.split(",") if a]
     r = route(_place(args.origin), _place(args.destination), optimize=args.optimize,
@@ -84,7 +84,7 @@ def add_route_parser(sub: Any) -> None:
 
 
 def _run_compare(args: argparse.Namespace) -> int:
-    from .compare import compare
+    from geo.routing.alternatives import compare
 
     c = compare(_place(args.origin), _place(args.destination), scenario=args.scenario)
     claims = None if args.no_claims else c.claims()

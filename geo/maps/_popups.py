@@ -1,6 +1,6 @@
 """Tooltip and popup HTML for corridors, links, nodes and sites, built from escaped text only.
 
-Every value from data passes through :func:`geo._html.escape_html` (HTML-safe and safe
+Every value from data passes through :func:`geo.maps._html.escape_html` (HTML-safe and safe
 inside folium's JavaScript template literals); the markup around it is constant.  Source
 links become ``<a href>`` only for ``http``/``https`` URLs, anything else stays text.
 """
@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from geo._html import escape_html
+from geo.maps._html import escape_html
 
 __all__ = [
     "corridor_popup",

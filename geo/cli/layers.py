@@ -1,33 +1,19 @@
-"""The ``geo`` command line (also ``python -m geo``).
+"""``geo corridors``, ``geo sites``, ``geo export`` and ``geo validate``: the layer subcommands.
 
-A thin argparse layer over the library.  Every subcommand has ``--help``.  Errors the user
-can fix (bad files, unknown names, bad options) print one line to stderr and exit with
-status 2, without a traceback.
-
-Adding a subcommand: write ``_add_<name>(sub)`` that creates the parser and sets
-``func=<runner>``, where the runner takes the parsed namespace and returns an exit code;
-import heavy modules inside the runner so ``geo --help`` stays fast; list the adder in
-``_ADDERS``.
+Wired into :mod:`geo.cli.main` through ``_ADDERS``; the library is imported in the runners so
+``geo --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
-from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._tables import text_table
+from geo.cli._common import EXIT_OK, EXIT_PROBLEMS, text_table
 
-__all__ = ["main"]
-
-log = logging.getLogger("geo")
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1  # geo validate: the file has problems
-EXIT_USAGE = 2  # bad input: unreadable file, unknown name, invalid option
+__all__ = ["add_corridors_parser", "add_export_parser", "add_sites_parser", "add_validate_parser"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -47,13 +33,13 @@ def _fmt_km(value: Any) -> str:
 
 
 def _run_corridors(args: argparse.Namespace) -> int:
-    from . import layers
+    from geo import layers
 
     gdf = layers.corridors()
     if args.format == "json":
         cols = ["id", "name", "modes", "status", "length_used_km", "documented_length_km",
                 "geodesic_length_km", "documented_share", "countries"]
-        from .export import _json_value
+        from geo.writers import _json_value
 
         print(json.dumps([{c: _json_value(r[c]) for c in cols} for _, r in gdf.iterrows()],
                          ensure_ascii=False, indent=1))
@@ -70,7 +56,7 @@ def _run_corridors(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_corridors(sub: Any) -> None:
+def add_corridors_parser(sub: Any) -> None:
     p = sub.add_parser("corridors", help="table of the corridors and their lengths",
                        description="Print the corridors: modes, status, length used for "
                                    "transit times, documented length, geodesic length, "
@@ -80,7 +66,7 @@ def _add_corridors(sub: Any) -> None:
 
 
 def _run_sites(args: argparse.Namespace) -> int:
-    from . import layers
+    from geo import layers
 
     gdf = layers.sites()
     if args.sector:
@@ -112,8 +98,8 @@ def _run_sites(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_sites(sub: Any) -> None:
-    from .schema import Sector
+def add_sites_parser(sub: Any) -> None:
+    from geo.schema import Sector
 
     p = sub.add_parser("sites", help="table of the Chinese-financed project sites",
                        description="Print the project sites: sector, country, company or "
@@ -127,15 +113,15 @@ def _add_sites(sub: Any) -> None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from .export import export
+    from geo.writers import export
 
-    paths = export(args.output, format=args.format)
+    paths = export(args.output, file_format=args.format)
     for path in paths:
         print(path)
     return EXIT_OK
 
 
-def _add_export(sub: Any) -> None:
+def add_export_parser(sub: Any) -> None:
     p = sub.add_parser("export", help="write all layers with computed columns",
                        description="Write nodes, links, corridors and sites with their "
                                    "computed columns (GeoJSON: one RFC 7946 file per layer; "
@@ -148,8 +134,8 @@ def _add_export(sub: Any) -> None:
 def _run_validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ._errors import GeoError
-    from .layers import validate
+    from geo._errors import GeoError
+    from geo.layers import validate
 
     if not Path(args.file).is_file():
         raise GeoError(f"{args.file}: file does not exist")
@@ -164,8 +150,8 @@ def _run_validate(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS
 
 
-def _add_validate(sub: Any) -> None:
-    from .schema import LayerKind
+def add_validate_parser(sub: Any) -> None:
+    from geo.schema import LayerKind
 
     p = sub.add_parser("validate", help="check a layer file against the schema",
                        description="Check a GeoJSON layer against the schema and list every "
@@ -175,70 +161,3 @@ def _add_validate(sub: Any) -> None:
     p.add_argument("--kind", choices=LayerKind.choices(),
                    help="layer kind (default: from the file name)")
     p.set_defaults(func=_run_validate)
-
-
-# --------------------------------------------------------------------------- main
-
-from ._cli_maps import add_figure_parser, add_map_parser, add_maps_parser  # noqa: E402
-from ._cli_near import add_near_parser  # noqa: E402  (geo near)
-from ._cli_transit import add_compare_parser, add_route_parser  # noqa: E402  (route, compare)
-
-_ADDERS: list[Callable[[Any], None]] = [
-    _add_corridors,
-    _add_sites,
-    _add_export,
-    _add_validate,
-    add_maps_parser,
-    add_map_parser,
-    add_figure_parser,
-    add_route_parser,
-    add_compare_parser,
-    add_near_parser,
-]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from ._provenance import package_version
-
-    parser = argparse.ArgumentParser(
-        prog="geo",
-        description="Corridor atlas: China's westward overland trade corridors and the "
-                    "Chinese-financed sites along them, as cited, measured layers.")
-    parser.add_argument("--version", action="version", version=f"geo {package_version()}")
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="log progress (-v) or debug detail (-vv) to stderr")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-    for adder in _ADDERS:
-        adder(sub)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    from ._errors import GeoError
-
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return int(args.func(args))
-    except GeoError as exc:
-        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (OSError, UnicodeError) as exc:
-        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except BrokenPipeError:  # e.g. `geo corridors | head`: stop quietly
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

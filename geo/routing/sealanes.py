@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from pyproj import Geod
 
-from ._errors import RoutingError
+from geo._errors import RoutingError
 
 __all__ = [
     "ALWAYS_RESTRICTED",

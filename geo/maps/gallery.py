@@ -1,6 +1,6 @@
 """The map gallery (``maps/``): overview, one map per corridor, sea versus land, sites, index.
 
-Every page is an offline map (:func:`geo.map` with ``offline=True``): one HTML file with
+Every page is an offline map (:func:`geo.make_map` with ``offline=True``): one HTML file with
 Leaflet, jQuery and the country outlines inlined, so it opens from a ``file://`` URL with no
 network.  Pages are byte-for-byte reproducible (deterministic element ids, seeded transit
 simulation, no dates), which lets a test rebuild the gallery and compare it with the
@@ -21,9 +21,14 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from geo._html import escape_html, json_for_script
+from geo import layers
+from geo._errors import GeoError
 from geo._io import atomic_write
-from geo._popups import fmt_days, fmt_km, text_list
+from geo._provenance import provenance
+from geo.maps._html import escape_html, json_for_script
+from geo.maps._popups import fmt_days, fmt_km, text_list
+from geo.maps.interactive import render_html
+from geo.routing.alternatives import compare
 
 __all__ = ["GalleryPage", "build_gallery", "comparison_routes"]
 
@@ -49,7 +54,7 @@ class GalleryPage:
 
 
 def comparison_routes(comparison: Any) -> gpd.GeoDataFrame:
-    """One row per alternative of a :class:`geo.compare.Comparison`, for :func:`geo.map`.
+    """One row per alternative of a :class:`geo.routing.alternatives.Comparison`, for :func:`geo.make_map`.
 
     Columns: ``name`` (title and end point), ``distance_km``, ``transit_days``,
     ``p10_days``, ``p90_days``, geometry (MultiLineString of the legs, (lon, lat)).
@@ -78,7 +83,6 @@ def comparison_routes(comparison: Any) -> gpd.GeoDataFrame:
 
 def _write_page(directory: Path, file: str, *, title: str, description: str,
                 **kwargs: Any) -> GalleryPage:
-    from geo.maps import render_html
 
     started = time.perf_counter()
     data = render_html(offline=True, title=title, **kwargs).encode("utf-8")
@@ -90,12 +94,6 @@ def _write_page(directory: Path, file: str, *, title: str, description: str,
 
 def _comparison_page(directory: Path, *, origin: str, destination: str,
                      n_draws: int) -> tuple[GalleryPage | None, str]:
-    try:
-        from geo.compare import compare
-    except ImportError as exc:  # pragma: no cover - transit module not installed
-        return None, f"comparison unavailable: {exc}"
-    from geo._errors import GeoError
-
     try:
         result = compare(origin, destination, n_draws=n_draws, seed=0)
     except (GeoError, LookupError, ValueError) as exc:
@@ -132,7 +130,6 @@ def build_gallery(directory: str | os.PathLike[str] = "maps", *,
     route them), ``sites.html`` and ``index.html``.  Corridor pages
     of corridors that no longer exist are removed.
     """
-    from geo import layers
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -175,7 +172,6 @@ def build_gallery(directory: str | os.PathLike[str] = "maps", *,
 
 
 def _index_html(pages: list[GalleryPage], *, comparison_table: str) -> str:
-    from geo._provenance import provenance
 
     items = "".join(
         f'<li><a href="{escape_html(p.file)}">{escape_html(p.title)}</a>'

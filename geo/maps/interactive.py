@@ -6,14 +6,14 @@ other network links, nodes, sites, routes) with a layer control; links styled by
 functions; a categorical legend, scale bar, fullscreen button, and the view fitted to the
 data.  Coordinates are (lon, lat) inside and flipped to (lat, lon) only for Folium.
 
-Safe: every string from data is escaped (:mod:`geo._html`) before it reaches HTML or
-JavaScript.  Reproducible: element ids come from :func:`geo._mapparts.deterministic_ids`,
+Safe: every string from data is escaped (:mod:`geo.maps._html`) before it reaches HTML or
+JavaScript.  Reproducible: element ids come from :func:`geo.maps._ids.deterministic_ids`,
 so the same inputs give byte-identical HTML.  Offline: ``offline=True`` inlines Leaflet,
-jQuery and Leaflet.markercluster (:mod:`geo._assets`) and draws country outlines instead of
+jQuery and Leaflet.markercluster (:mod:`geo.maps._assets`) and draws country outlines instead of
 tiles, so the page works from a ``file://`` URL with no network.
 
 >>> import geo
->>> m = geo.map(offline=True)                      # doctest: +SKIP
+>>> m = geo.make_map(offline=True)                      # doctest: +SKIP
 >>> m.save("atlas.html")                           # doctest: +SKIP
 """
 
@@ -29,25 +29,25 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo._assets import AtlasMap, AtlasMarkerCluster
-from geo._basemap import country_outlines, country_style
-from geo._bigpoints import BigPointLayer, big_points_layer
+from geo import layers
 from geo._errors import LayerError, Problem
-from geo._html import escape_html
-from geo._mapparts import (
-    Bounds,
+from geo._io import atomic_write
+from geo._provenance import provenance
+from geo.maps._assets import AtlasMap, AtlasMarkerCluster
+from geo.maps._basemap import country_outlines, country_style
+from geo.maps._elements import (
     FitBounds,
     FullscreenControl,
     Legend,
     LegendEntry,
     PageHook,
     StyleSheet,
-    deterministic_ids,
-    geodesic_path,
-    line_parts,
-    network_links_layer,
 )
-from geo._popups import (
+from geo.maps._html import escape_html
+from geo.maps._ids import deterministic_ids
+from geo.maps._lines import Bounds, line_parts, network_links_layer
+from geo.maps._pointlayer import BigPointLayer, big_points_layer
+from geo.maps._popups import (
     SITE_KNOWN,
     corridor_popup,
     fmt_days,
@@ -61,6 +61,8 @@ from geo._popups import (
     text_list,
     tooltip_html,
 )
+from geo.measure import geodesic_path
+from geo.readers import read_points
 
 __all__ = [
     "MODE_COLOURS",
@@ -188,7 +190,6 @@ def _select_corridors(corridors: Any) -> tuple[gpd.GeoDataFrame | None, bool]:
         return None, False
     if isinstance(corridors, gpd.GeoDataFrame):
         return corridors, True
-    from geo import layers
 
     gdf = layers.corridors()
     if corridors is True:
@@ -331,7 +332,7 @@ def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: Bounds, cluster_threshold: int
 
 
 def _text(value: Any) -> str | None:
-    """:func:`~geo._popups.text_list` with a fast path for plain text and missing values."""
+    """:func:`~geo.maps._popups.text_list` with a fast path for plain text and missing values."""
     kind = type(value)
     if kind is str:
         return (value if value[:1] != "[" else text_list(value)) or None
@@ -342,9 +343,9 @@ def _text(value: Any) -> str | None:
 
 def _site_layer_many(gdf: gpd.GeoDataFrame, *, bounds: Bounds,
                      extra_fields: Sequence[str]) -> tuple[BigPointLayer, set[str]]:
-    """Many sites as one :class:`~geo._bigpoints.BigPointLayer` (canvas, clustered).
+    """Many sites as one :class:`~geo.maps._pointlayer.BigPointLayer` (canvas, clustered).
 
-    The popup columns carry the same rows as :func:`~geo._popups.site_popup`, as plain
+    The popup columns carry the same rows as :func:`~geo.maps._popups.site_popup`, as plain
     text (the browser sets them with ``textContent``), so sources are ``title (url)`` text
     rather than links.  Sites without a geometry are left out, as on the small-set paths.
     """
@@ -492,7 +493,7 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
              site_fields: Sequence[str] = (),
              note: str | None = None,
              width: str = "100%", height: str = "100%") -> folium.Map:
-    """A Folium map of corridors, nodes, sites and routes (``geo.map``).
+    """A Folium map of corridors, nodes, sites and routes (``geo.make_map``).
 
     Parameters
     ----------
@@ -507,7 +508,7 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
         ``corridors`` is a subset), a GeoDataFrame of Points, or ``False``; ``sites`` may
         also be the path of a point file, read with :func:`geo.read_points`.  Sites are
         clustered when there are more than ``cluster_threshold``; above ``big_threshold``
-        they become one :class:`~geo._bigpoints.BigPointLayer` (data sent once as columns,
+        they become one :class:`~geo.maps._pointlayer.BigPointLayer` (data sent once as columns,
         canvas markers clustered in the browser, popups built as text, so about 10^5
         points stay practical; source URLs are shown as text there, not as links).
     routes
@@ -558,7 +559,6 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
               cluster_threshold: int, big_threshold: int, max_segment_km: float,
               site_fields: Sequence[str],
               note: str | None, width: str, height: str) -> folium.Map:
-    from geo import layers
 
     corridor_gdf, subset = _select_corridors(corridors)
     if corridor_gdf is not None:
@@ -584,7 +584,6 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
         node_gdf = None
 
     if isinstance(sites, str | os.PathLike):
-        from geo.readers import read_points
 
         sites = read_points(sites)
     if isinstance(sites, gpd.GeoDataFrame):
@@ -689,10 +688,6 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
 
 
 def _provenance() -> dict[str, Any]:
-    try:
-        from geo._provenance import provenance
-    except ImportError:  # pragma: no cover - the base package always has it
-        return {}
     return provenance()
 
 
@@ -708,7 +703,6 @@ def render_html(**kwargs: Any) -> str:
 
 def save_html(path: str | os.PathLike[str], **kwargs: Any) -> int:
     """Render a map (see :func:`render_html`) and write it atomically; returns its size in bytes."""
-    from geo._io import atomic_write
 
     data = render_html(**kwargs).encode("utf-8")
     atomic_write(path, data)

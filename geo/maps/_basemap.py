@@ -13,6 +13,8 @@ from typing import Any
 import shapely
 import shapely.affinity
 
+from geo import layers
+
 __all__ = ["country_outlines", "country_style"]
 
 
@@ -107,7 +109,6 @@ def _has_long_edge(geom: Any, *, max_lon_span: float = 15.0) -> bool:
 
 
 def _outline_features(tolerance_deg: float, min_area_deg2: float) -> list[dict[str, Any]]:
-    from geo import layers
 
     features: list[dict[str, Any]] = []
     for k, raw in enumerate(layers.countries().geometry):

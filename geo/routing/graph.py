@@ -1,4 +1,4 @@
-"""The multimodal network, place look-up and routing.
+"""The multimodal network and place look-up.
 
 The network is one undirected :class:`networkx.MultiGraph` whose nodes are the node ids of
 ``nodes.geojson`` and whose edges are the links of ``links.geojson`` (keyed by link id; all
@@ -8,11 +8,12 @@ lane, for Asia-Europe via Suez) and ``cape`` (Suez and Panama closed).  The Casp
 link of mode ``ferry`` in the layers, not a sea leg.  No port-to-inland transfer is invented:
 only links in the layers join ports to the land network.
 
-Routing runs on a simple graph of **states** ``(node, class)`` where the class is the mode
-(and gauge for rail) of the edge used to reach the node, so that waiting happens where it
-really does: a break of gauge only where a 1,435 mm and a 1,520 mm link meet, port handling
-only where cargo goes between land and sea.  Weights come from the scenario's likely values
-(``optimize="time"``) or are kilometres (``optimize="distance"``).
+Routing (:mod:`geo.routing.paths`) runs on a simple graph of **states** ``(node, class)``
+where the class is the mode (and gauge for rail) of the edge used to reach the node, so
+that waiting happens where it really does: a break of gauge only where a 1,435 mm and a
+1,520 mm link meet, port handling only where cargo goes between land and sea.  Weights come
+from the scenario's likely values (``optimize="time"``) or are kilometres
+(``optimize="distance"``).
 
 Coordinates are (lon, lat) in degrees; distances in km; times in hours unless named ``_days``.
 """
@@ -35,10 +36,11 @@ import networkx as nx
 from pyproj import Geod
 from shapely.geometry import LineString
 
-from ._errors import RoutingError
-from ._sealanes import VARIANTS, normalise_passage, sea_leg
-from .schema import Mode, Status
-from .transit import Scenario, load_scenario, point_values
+from geo._errors import RoutingError
+from geo.layers import layer_path, links, nodes
+from geo.routing.scenarios import Scenario, point_values
+from geo.routing.sealanes import VARIANTS, normalise_passage, sea_leg
+from geo.schema import Mode, Status
 
 __all__ = [
     "DEFAULT_SEA_PAIRS",
@@ -46,8 +48,6 @@ __all__ = [
     "Place",
     "default_network",
     "normalise_name",
-    "od_matrix",
-    "route",
 ]
 
 log = logging.getLogger(__name__)
@@ -67,8 +67,6 @@ SEA_LEG_SOURCE = {
     "url": "https://pypi.org/project/searoute/",
 }
 
-_SRC = ("__origin__",)
-_DST = ("__destination__",)
 _COUNTRY_MIN_KM = 1.0  # a link "crosses" a country only with more than this many km in it
 
 
@@ -412,7 +410,6 @@ class Network:
 
 
 def _layer_stamp() -> tuple[str, ...]:
-    from .layers import layer_path
 
     stamp = []
     for kind in ("nodes", "links"):
@@ -424,7 +421,6 @@ def _layer_stamp() -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=2)
 def _default_network(stamp: tuple[str, ...]) -> Network:
-    from .layers import links, nodes
 
     return Network.from_frames(nodes(), links())
 
@@ -432,207 +428,3 @@ def _default_network(stamp: tuple[str, ...]) -> Network:
 def default_network() -> Network:
     """The network built from the bundled layers (cached until the layer files change)."""
     return _default_network(_layer_stamp())
-
-
-# ---------------------------------------------------------------------------- routing
-
-
-def _paths(sg: nx.Graph, o: str, d: str, *, k: int) -> list[list[Any]]:
-    """Up to ``k`` best state paths from node ``o`` to node ``d`` that differ physically."""
-    work = sg.copy()
-    for state in [s for s in sg.nodes if s[0] == o]:
-        work.add_edge(_SRC, state, weight=0.0, key=None)
-    for state in [s for s in sg.nodes if s[0] == d]:
-        work.add_edge(state, _DST, weight=0.0, key=None)
-    if _SRC not in work or _DST not in work:
-        return []
-    out: list[list[Any]] = []
-    seen: set[tuple[str, ...]] = set()
-    try:
-        gen = nx.shortest_simple_paths(work, _SRC, _DST, weight="weight")
-        for tries, path in enumerate(gen):
-            keys = tuple(work[a][b]["key"] for a, b in zip(path, path[1:], strict=False)
-                         if work[a][b].get("key"))
-            if keys not in seen:
-                seen.add(keys)
-                out.append(path)
-            if len(out) >= k or tries >= 50 * k:
-                break
-    except nx.NetworkXNoPath:
-        return []
-    return out
-
-
-def _steps(net: Network, sg: nx.Graph, path: list[Any]) -> list[Any]:
-    from ._route import Step
-
-    steps: list[Step] = []
-    pending: str | None = None
-    inner = path[1:-1]
-    for a, b in zip(inner, inner[1:], strict=False):
-        if a[0] == b[0]:
-            pending = sg[a][b].get("transfer") or pending
-            continue
-        key = sg[a][b]["key"]
-        data = net.graph.edges[a[0], b[0], key]
-        steps.append(Step(key=key, data=data, reverse=data["from_id"] != a[0],
-                          transfer=pending))
-        pending = None
-    return steps
-
-
-def route(
-    origin: str | tuple[float, float],
-    destination: str | tuple[float, float],
-    *,
-    optimize: str = "time",
-    scenario: str | Scenario = "official",
-    modes: Iterable[str] | None = None,
-    avoid: Iterable[str] | None = None,
-    k: int = 1,
-    include_status: Iterable[str] | None = None,
-    overrides: dict[str, Any] | None = None,
-    n_draws: int = 2000,
-    seed: int = 0,
-    network: Network | None = None,
-) -> Any:
-    """The best route between two places, with legs, moving and waiting times.
-
-    Parameters
-    ----------
-    origin, destination : str or (lon, lat)
-        A node id, a node name (case- and accent-insensitive; aliases too) or a (lon, lat)
-        pair in degrees, snapped to the nearest connected node (the snap distance is reported).
-    optimize : {"time", "distance"}
-        Minimise the all-likely transit time (hours; every parameter at its likely value)
-        or the distance (km).  The reported ``transit_days`` is the Monte Carlo median.
-    scenario : str, path or Scenario
-        ``"official"``, ``"observed"``, ``"disrupted"`` or a TOML file (see :mod:`geo.transit`).
-    modes : iterable of str, optional
-        Modes allowed (``rail``, ``road``, ``ferry``, ``sea``); all by default.
-    avoid : iterable of str, optional
-        Countries (ISO3), node ids, sea passages (``suez``, ``cape``, ``babalmandab``,
-        ``bosporus``, ...) or modes to keep off.
-    k : int
-        Number of routes; the 2nd..k-th are in ``Route.alternatives``.
-    include_status : iterable of str, optional
-        Link statuses to use; default the scenario's (``operational``).  Add
-        ``under_construction``/``planned`` to route over lines such as the CKU railway.
-    overrides : dict, optional
-        Scenario values to change, e.g. ``{"speed_kmh.rail": 30}``.
-    n_draws, seed : int
-        Monte Carlo draws and seed for the transit-time range.
-    network : Network, optional
-        Default: the network of the bundled layers.
-
-    Returns
-    -------
-    Route
-
-    Raises
-    ------
-    RoutingError
-        Unknown or ambiguous place, bad option, or no route under the constraints.
-    ScenarioError
-        Bad scenario file or override.
-    """
-    from ._route import Route
-
-    if not isinstance(k, int) or k < 1:
-        raise RoutingError(f"k must be a positive integer, got {k!r}")
-    net = network if network is not None else default_network()
-    sc = load_scenario(scenario, overrides=overrides)
-    po, pd_ = net.resolve(origin), net.resolve(destination)
-    if po.node_id == pd_.node_id:
-        raise RoutingError(f"origin and destination are the same node: {net.label(po.node_id)}")
-    sg = net.state_graph(scenario=sc, optimize=optimize, modes=modes, avoid=avoid,
-                         include_status=include_status)
-    routes: list[Route] = []
-    for path in _paths(sg, po.node_id, pd_.node_id, k=k):
-        routes.append(_build(net, sg, path, po, pd_, sc, optimize, n_draws, seed))
-    if not routes:
-        raise RoutingError(_no_route_message(net, po.node_id, pd_.node_id, sc, modes, avoid,
-                                             include_status))
-    best = routes[0]
-    best.alternatives = tuple(routes[1:])
-    return best
-
-
-def _build(net: Network, sg: nx.Graph, path: list[Any], po: Place, pd_: Place, sc: Scenario,
-           optimize: str, n_draws: int, seed: int) -> Any:
-    from ._route import build_route
-
-    g = net.graph
-    return build_route(
-        _steps(net, sg, path), origin_id=po.node_id, destination_id=pd_.node_id,
-        node_name={n: d.get("name", n) for n, d in g.nodes(data=True)},
-        node_country={n: d.get("country") for n, d in g.nodes(data=True)},
-        edge_exposure=net.edge_exposure, scenario=sc, optimize=optimize,
-        n_draws=n_draws, seed=seed, origin_snap_km=po.snap_km,
-        destination_snap_km=pd_.snap_km)
-
-
-def _no_route_message(net: Network, o: str, d: str, sc: Scenario, modes: Any, avoid: Any,
-                      include_status: Any) -> str:
-    statuses = list(include_status) if include_status is not None else list(sc.include_status)
-    parts = [f"no route from {net.label(o)} to {net.label(d)}",
-             f"scenario {sc.name!r} (statuses {statuses}, closed passages "
-             f"{list(sc.closed_passages)})"]
-    if modes is not None:
-        parts.append(f"modes {sorted(modes) if not isinstance(modes, str) else [modes]}")
-    if avoid:
-        parts.append(f"avoiding {sorted(avoid) if not isinstance(avoid, str) else [avoid]}")
-    return ", ".join(parts) + ": the places are not connected under these constraints; " \
-        "allow more modes or statuses (include_status=[...]) or avoid less"
-
-
-def od_matrix(
-    origins: Sequence[str | tuple[float, float]],
-    destinations: Sequence[str | tuple[float, float]],
-    *,
-    optimize: str = "time",
-    scenario: str | Scenario = "official",
-    modes: Iterable[str] | None = None,
-    avoid: Iterable[str] | None = None,
-    include_status: Iterable[str] | None = None,
-    n_draws: int = 500,
-    seed: int = 0,
-    network: Network | None = None,
-) -> Any:
-    """Distance and transit time for every origin x destination pair.
-
-    Pairs that are not connected (or identical) get NaN figures and a ``note`` instead of
-    raising, so one bad pair does not lose the matrix.  Unknown names still raise.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``origin_id``, ``destination_id``, ``distance_km``, ``transit_days`` (the
-        Monte Carlo median), ``p10_days``, ``p90_days``, ``all_likely_days``, ``moving_h``,
-        ``dwell_h`` (the median draw's split), ``note``.
-    """
-    import pandas as pd
-
-    net = network if network is not None else default_network()
-    sc = load_scenario(scenario)
-    sg = net.state_graph(scenario=sc, optimize=optimize, modes=modes, avoid=avoid,
-                         include_status=include_status)
-    rows = []
-    for o, d in itertools.product(origins, destinations):
-        po, pdst = net.resolve(o), net.resolve(d)
-        row: dict[str, Any] = {"origin_id": po.node_id, "destination_id": pdst.node_id,
-                               "distance_km": math.nan, "transit_days": math.nan,
-                               "p10_days": math.nan, "p90_days": math.nan,
-                               "all_likely_days": math.nan, "moving_h": math.nan,
-                               "dwell_h": math.nan, "note": ""}
-        paths = [] if po.node_id == pdst.node_id else _paths(sg, po.node_id, pdst.node_id, k=1)
-        if paths:
-            r = _build(net, sg, paths[0], po, pdst, sc, optimize, n_draws, seed)
-            days = r.estimate.days()
-            row.update(distance_km=r.distance_km, transit_days=days["transit_days"],
-                       p10_days=days["p10_days"], p90_days=days["p90_days"],
-                       all_likely_days=days["all_likely_days"], moving_h=r.moving_h, dwell_h=r.dwell_h)
-        else:
-            row["note"] = "same place" if po.node_id == pdst.node_id else "not connected"
-        rows.append(row)
-    return pd.DataFrame(rows)

@@ -20,9 +20,11 @@ import geopandas as gpd
 import shapely
 from pyproj import Geod
 
+from geo import layers
 from geo._io import atomic_write
-from geo._mapparts import geodesic_path
-from geo.maps import MODE_COLOURS, SECTOR_COLOURS
+from geo._provenance import package_version
+from geo.maps.interactive import MODE_COLOURS, SECTOR_COLOURS
+from geo.measure import geodesic_path
 
 __all__ = ["figure"]
 
@@ -83,8 +85,6 @@ def figure(path: str | os.PathLike[str], *,
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    from geo import layers
-    from geo._provenance import package_version
 
     target = Path(path)
     fmt = _FORMATS.get(target.suffix.lower())

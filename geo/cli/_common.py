@@ -1,8 +1,12 @@
-"""Plain-text tables for the command line."""
+"""Shared pieces of the command line: exit statuses and plain-text tables."""
 
 from __future__ import annotations
 
-__all__ = ["text_table"]
+__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "text_table"]
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1  # geo validate: the file has problems
+EXIT_USAGE = 2  # bad input: unreadable file, unknown name, invalid option
 
 
 def text_table(rows: list[list[str]], headers: list[str]) -> str:

@@ -6,11 +6,11 @@ columns (``lon``, ``lat`` and one array per popup field), and builds everything 
 browser:
 
 - markers are ``L.circleMarker`` on one shared ``L.canvas`` renderer;
-- they are clustered with Leaflet.markercluster (pinned, inlinable by :mod:`geo._assets`,
+- they are clustered with Leaflet.markercluster (pinned, inlinable by :mod:`geo.maps._assets`,
   ``chunkedLoading`` so the page stays responsive), or drawn unclustered;
 - a popup is built only when a point is clicked, from DOM nodes whose text is set with
   ``textContent`` (never ``innerHTML``), so no value from data is ever parsed as HTML;
-- the JSON is written with :func:`geo._html.json_for_script` (``<``, ``>``, ``&``, U+2028
+- the JSON is written with :func:`geo.maps._html.json_for_script` (``<``, ``>``, ``&``, U+2028
   and U+2029 escaped), so no value can close the ``<script>`` element; above
   :data:`COMPRESS_FROM_BYTES` it travels gzip-compressed as a base64 string (inert text),
   which the browser unpacks with ``DecompressionStream`` and reads with ``JSON.parse``.
@@ -44,8 +44,10 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 from jinja2 import Template
 
-from ._errors import LayerError
-from ._html import json_for_script
+from geo._errors import LayerError
+from geo.maps._assets import ASSETS, AtlasMap
+from geo.maps._html import escape_html, json_for_script
+from geo.writers import _json_value as plain_json
 
 __all__ = ["COMPRESS_FROM_BYTES", "DEFAULT_PALETTE", "BigPointLayer", "big_points_layer",
            "big_points_map"]
@@ -63,7 +65,6 @@ COMPRESS_FROM_BYTES = 1_000_000
 
 
 def _cluster_assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    from ._assets import ASSETS
 
     js = [(n, ASSETS[n].url) for n in ("markerclusterjs",)]
     css = [(n, ASSETS[n].url) for n in ("markerclustercss", "markerclusterdefaultcss")]
@@ -226,7 +227,6 @@ class BigPointLayer(JSCSSMixin, Layer):
 def _json_value(value: Any) -> Any:
     """A JSON scalar for a popup cell: None for missing, numbers as numbers, else text
     (lists joined with ", ", mappings as JSON text)."""
-    from .export import _json_value as plain_json
 
     v = plain_json(value)
     if isinstance(v, float):
@@ -367,8 +367,6 @@ def big_points_map(points: gpd.GeoDataFrame, *, offline: bool = True, title: str
 
     ``offline`` inlines Leaflet and markercluster (one self-contained HTML file).
     """
-    from ._assets import AtlasMap
-    from ._html import escape_html
 
     layer = big_points_layer(points, **layer_options)
     m = AtlasMap(offline=offline, title=escape_html(title) if title else None, tiles=None,

@@ -1,6 +1,6 @@
 """``geo maps``, ``geo map`` and ``geo figure``: the map and figure subcommands.
 
-Wired into :mod:`geo.cli` through ``_ADDERS``; heavy modules are imported in the runners.
+Wired into :mod:`geo.cli.main` through ``_ADDERS``; heavy modules are imported in the runners.
 """
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ import argparse
 import sys
 from typing import Any
 
-from ._errors import GeoError
+from geo._errors import GeoError
 
 __all__ = ["add_figure_parser", "add_map_parser", "add_maps_parser"]
 
 
 def _run_maps(args: argparse.Namespace) -> int:
-    from .gallery import build_gallery
+    from geo.maps.gallery import build_gallery
 
     pages = build_gallery(args.output, n_draws=args.draws)
     for page in pages:
@@ -37,9 +37,9 @@ def add_maps_parser(sub: Any) -> None:
 
 
 def _run_map(args: argparse.Namespace) -> int:
-    from ._errors import LayerError
-    from .maps import save_html
-    from .readers import LAT_NAMES, LON_NAMES, read_points
+    from geo._errors import LayerError
+    from geo.maps.interactive import save_html
+    from geo.readers import LAT_NAMES, LON_NAMES, read_points
 
     sites: Any = True
     fields: list[str] = []
@@ -91,7 +91,7 @@ def add_map_parser(sub: Any) -> None:
 
 
 def _run_figure(args: argparse.Namespace) -> int:
-    from .figure import figure
+    from geo.maps.figure import figure
 
     path = figure(args.output, corridors=args.corridor or True, dpi=args.dpi)
     print(path)

@@ -1,0 +1,93 @@
+"""The ``geo`` command line (also ``python -m geo``).
+
+A thin argparse layer over the library.  Every subcommand has ``--help``.  Errors the user
+can fix (bad files, unknown names, bad options) print one line to stderr and exit with
+status 2, without a traceback.
+
+Adding a subcommand: in the module of its command group, write ``add_<name>_parser(sub)``
+that creates the parser and sets ``func=<runner>``, where the runner takes the parsed
+namespace and returns an exit code; import heavy modules inside the runner so ``geo --help``
+stays fast; list the adder in ``_ADDERS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from geo.cli._common import EXIT_OK, EXIT_USAGE
+from geo.cli.layers import add_corridors_parser, add_export_parser, add_sites_parser, add_validate_parser
+from geo.cli.maps import add_figure_parser, add_map_parser, add_maps_parser
+from geo.cli.near import add_near_parser
+from geo.cli.transit import add_compare_parser, add_route_parser
+
+__all__ = ["main"]
+
+log = logging.getLogger("geo")
+
+
+
+# --------------------------------------------------------------------------- main
+
+_ADDERS: list[Callable[[Any], None]] = [
+    add_corridors_parser,
+    add_sites_parser,
+    add_export_parser,
+    add_validate_parser,
+    add_maps_parser,
+    add_map_parser,
+    add_figure_parser,
+    add_route_parser,
+    add_compare_parser,
+    add_near_parser,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from geo._provenance import package_version
+
+    parser = argparse.ArgumentParser(
+        prog="geo",
+        description="Corridor atlas: China's westward overland trade corridors and the "
+                    "Chinese-financed sites along them, as cited, measured layers.")
+    parser.add_argument("--version", action="version", version=f"geo {package_version()}")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="log progress (-v) or debug detail (-vv) to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for adder in _ADDERS:
+        adder(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    from geo._errors import GeoError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except GeoError as exc:
+        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (OSError, UnicodeError) as exc:
+        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `geo corridors | head`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Outputs: interactive Folium maps, the offline gallery and static figures."""

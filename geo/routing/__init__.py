@@ -1,0 +1,1 @@
+"""Routing and transit times: the network, scenarios, the Monte Carlo estimate, alternatives."""
