@@ -178,7 +178,10 @@ def measure_energy(energy: gpd.GeoDataFrame, *, countries: gpd.GeoDataFrame) -> 
     out["geodesic_share_of_documented"] = share.round(4)
     documented_by = out["documented_km_by_country"] if "documented_km_by_country" in out \
         else [None] * len(out)
-    orders, by_country, undocumented, missed = [], [], [], []
+    orders: list[list[str]] = []
+    by_country: list[dict[str, float]] = []
+    undocumented: list[list[str] | None] = []
+    missed: list[list[str] | None] = []
     for geom, doc in zip(out.geometry, documented_by, strict=True):
         order, km_by, _ = countries_along(geom, countries, tree, over_land=True)
         orders.append(order)
