@@ -438,3 +438,10 @@ def test_energy_popup_rows_for_the_bundled_lines() -> None:
     line_d = energy_popup(energy.loc["cagp_line_d"].to_dict())
     assert "<th>Status</th><td>stalled</td>" in line_d
     assert "<th>Named but not crossed</th><td>KGZ</td>" in line_d
+
+
+def test_energy_colours_differ_from_the_mode_colours() -> None:
+    from geo.maps._energy import ENERGY_COLOURS
+    from geo.maps.interactive import MODE_COLOURS
+
+    assert not set(ENERGY_COLOURS.values()) & set(MODE_COLOURS.values())

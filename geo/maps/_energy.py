@@ -18,9 +18,9 @@ from geo.measure import geodesic_path
 __all__ = ["ENERGY_COLOURS", "ENERGY_LAYER_NAME", "energy_layer", "energy_style"]
 
 ENERGY_LAYER_NAME = "Energy lines"
-#: Line colour by ``kind`` (gas: blue, oil: brown, power: violet).
+#: Line colour by ``kind`` (gas: green, oil: brown, power: violet), apart from the mode colours.
 ENERGY_COLOURS: dict[str, str] = {
-    "gas_pipeline": "#1f78b4",
+    "gas_pipeline": "#4d9221",
     "oil_pipeline": "#8c510a",
     "power_line": "#984ea3",
 }

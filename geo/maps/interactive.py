@@ -533,7 +533,8 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
     energy
         Draw the layer "Energy lines": ``True`` for :func:`geo.energy`, a GeoDataFrame
         shaped like it, or ``False``; ``None`` (default): exactly when all bundled corridors
-        are drawn (the overview).  Lines are coloured by kind (gas, oil, power), dashed
+        are drawn (the overview).  Lines are coloured by kind (gas green, oil brown, power
+        violet; none of them a mode colour), dashed
         unless operational; tooltips and popups (escaped) give the name, kind, capacity,
         documented and geodesic length, status, countries with km and sources.
     offline
