@@ -89,3 +89,15 @@ def test_help_on_every_command() -> None:
     for command in commands:
         result = run(command, "--help")
         assert result.returncode == 0 and "usage: geo " + command in result.stdout
+
+
+def test_energy_table_filters_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["energy", "--kind", "power_line"]) == 0
+    out = capsys.readouterr().out
+    power = geo.energy().query("kind == 'power_line'")
+    assert f"\n{len(power)} energy lines" in out and "500 kV" in out
+    assert "gas pipeline" not in out
+    assert main(["energy", "--country", "tkm", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all("TKM" in r["countries"] for r in rows)
+    assert {r["kind"] for r in rows} == {"gas_pipeline"}
