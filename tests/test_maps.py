@@ -405,6 +405,13 @@ def test_energy_layer_default_and_option(hostile: Path, kwargs: dict,
     assert (None if lines is None else len(lines)) == expected
 
 
+def test_overview_without_an_energy_file_draws_no_energy_layer(hostile: Path) -> None:
+    (hostile / "energy.geojson").unlink()
+    assert _energy_lines(geo.make_map(offline=True)) is None
+    with pytest.raises(LayerError, match="does not exist"):
+        geo.make_map(offline=True, energy=True)
+
+
 def test_energy_lines_are_styled_by_kind_and_escaped(hostile: Path) -> None:
     from geo.maps._energy import ENERGY_COLOURS, energy_style
 

@@ -533,10 +533,11 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
     energy
         Draw the layer "Energy lines": ``True`` for :func:`geo.energy`, a GeoDataFrame
         shaped like it, or ``False``; ``None`` (default): exactly when all bundled corridors
-        are drawn (the overview).  Lines are coloured by kind (gas green, oil brown, power
-        violet; none of them a mode colour), dashed
-        unless operational; tooltips and popups (escaped) give the name, kind, capacity,
-        documented and geodesic length, status, countries with km and sources.
+        are drawn (the overview) and the layers directory has ``energy.geojson``.  Lines
+        are coloured by kind (gas green, oil brown, power violet; none of them a mode
+        colour), dashed unless operational; tooltips and popups (escaped) give the name,
+        kind, capacity, documented and geodesic length, status, countries with km and
+        sources.
     offline
         Inline every script and style sheet and draw country outlines instead of tiles, so
         the saved page needs no network.
@@ -583,10 +584,10 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
         network_links = corridors is True or (
             corridor_gdf is not None and not isinstance(corridors, gpd.GeoDataFrame)
             and set(corridor_gdf["id"]) == set(layers.corridors()["id"]))
-    if energy is None:
-        energy = corridors is True or (
+    if energy is None:  # the overview; a layers directory without energy.geojson has none
+        energy = layers.layer_path("energy").exists() and (corridors is True or (
             corridor_gdf is not None and not isinstance(corridors, gpd.GeoDataFrame)
-            and set(corridor_gdf["id"]) == set(layers.corridors()["id"]))
+            and set(corridor_gdf["id"]) == set(layers.corridors()["id"])))
     if links is None and (network_links or (corridor_gdf is not None
                                             and not isinstance(corridors, gpd.GeoDataFrame))):
         links = layers.links()
