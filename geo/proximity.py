@@ -58,6 +58,7 @@ __all__ = [
     "NEAR_OUTPUT_SUFFIXES",
     "near",
     "prepare",
+    "prepare_energy",
     "write_near",
 ]
 
