@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 #: Public name -> module that defines it.  One line per name; ``__all__`` is built from it.
 _EXPORTS: dict[str, str] = {
     # errors and provenance
+    "ArrangementError": "geo._errors",
     "GeoError": "geo._errors",
     "LayerError": "geo._errors",
     "Problem": "geo._errors",
@@ -31,12 +32,16 @@ _EXPORTS: dict[str, str] = {
     "package_version": "geo._provenance",
     "provenance": "geo._provenance",
     # schema vocabularies
+    "ArrangementKind": "geo.schema",
     "CoordQuality": "geo.schema",
     "EnergyKind": "geo.schema",
     "Facility": "geo.schema",
+    "Financier": "geo.schema",
+    "FinancingChannel": "geo.schema",
     "LayerKind": "geo.schema",
     "Mode": "geo.schema",
     "NodeKind": "geo.schema",
+    "Role": "geo.schema",
     "Sector": "geo.schema",
     "SiteStatus": "geo.schema",
     "Status": "geo.schema",
@@ -65,8 +70,13 @@ _EXPORTS: dict[str, str] = {
     "od_matrix": "geo.routing.paths",
     "Comparison": "geo.routing.alternatives",
     "compare": "geo.routing.alternatives",
+    "arrangements": "geo.membership",
+    "corridor_arrangements": "geo.membership",
+    "members": "geo.membership",
+    "memberships": "geo.membership",
     "CorridorIndex": "geo.proximity",
     "near": "geo.proximity",
+    "financing": "geo.site_finance",
     # outputs: maps, gallery, figures
     "make_map": "geo.maps.interactive",
     "GalleryPage": "geo.maps.gallery",
@@ -75,11 +85,15 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "ArrangementError",
+    "ArrangementKind",
     "Comparison",
     "CoordQuality",
     "CorridorIndex",
     "EnergyKind",
     "Facility",
+    "Financier",
+    "FinancingChannel",
     "GalleryPage",
     "GeoError",
     "LayerError",
@@ -89,6 +103,7 @@ __all__ = [
     "NodeKind",
     "Place",
     "Problem",
+    "Role",
     "Route",
     "RoutingError",
     "Scenario",
@@ -98,20 +113,25 @@ __all__ = [
     "Status",
     "TransitEstimate",
     "__version__",
+    "arrangements",
     "build_gallery",
     "compare",
+    "corridor_arrangements",
     "corridors",
     "countries",
     "distance_km",
     "energy",
     "export",
     "figure",
+    "financing",
     "geodesic_length_km",
     "layer_dir",
     "links",
     "load_layer",
     "load_scenario",
     "make_map",
+    "members",
+    "memberships",
     "near",
     "nodes",
     "od_matrix",
@@ -124,7 +144,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # what editors and type checkers see; at run time names load lazily
-    from geo._errors import GeoError, LayerError, Problem, RoutingError, ScenarioError
+    from geo._errors import ArrangementError, GeoError, LayerError, Problem, RoutingError, ScenarioError
     from geo._provenance import package_version, provenance
     from geo.layers import (
         corridors,
@@ -141,6 +161,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from geo.maps.gallery import GalleryPage, build_gallery
     from geo.maps.interactive import make_map
     from geo.measure import distance_km, geodesic_length_km
+    from geo.membership import arrangements, corridor_arrangements, members, memberships
     from geo.proximity import CorridorIndex, near
     from geo.readers import read_points
     from geo.routing.alternatives import Comparison, compare
@@ -150,16 +171,21 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from geo.routing.route import Route
     from geo.routing.scenarios import Scenario, load_scenario
     from geo.schema import (
+        ArrangementKind,
         CoordQuality,
         EnergyKind,
         Facility,
+        Financier,
+        FinancingChannel,
         LayerKind,
         Mode,
         NodeKind,
+        Role,
         Sector,
         SiteStatus,
         Status,
     )
+    from geo.site_finance import financing
     from geo.writers import export
 
     __version__: str

@@ -92,7 +92,8 @@ def jinja_layers(directory: Path) -> Path:
     ]))
     pipe = make_energy("pipe", [AKTOGAY, DOSTYK, ALASHANKOU], kind="oil_pipeline",
                        name=payload(14), operator=payload(15), owners=[payload(16)],
-                       contractor=payload(17), financier=[payload(18)], note=payload(19),
+                       contractor=payload(17), financier=["other"], financier_note=payload(18),
+                       note=payload(19),
                        coord_note=payload(20), capacity_note=payload(0),
                        opened_note=payload(1), documented_length_km=330.0,
                        length_source=source(2), sources=[source(3)])

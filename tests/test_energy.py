@@ -346,3 +346,11 @@ def test_export_keeps_vertices_as_json(tmp_path: Path) -> None:
     first = fc["features"][0]["properties"]
     assert isinstance(first["vertices"], list) and first["vertices"][0]["coord_source"]["url"]
     assert isinstance(first["geodesic_km_by_country"], dict)
+
+
+def test_financier_uses_the_sites_vocabulary(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, make_energy("pipe", [KZ_WEST, KZ_EAST],
+                                               financier=["Bank of Nowhere", "other"]))
+    fields = sorted(p.field for p in problems)
+    assert fields == ["financier", "financier_note"]
+    assert "china_exim" in next(p.message for p in problems if p.field == "financier")

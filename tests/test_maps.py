@@ -439,7 +439,7 @@ def test_energy_popup_rows_for_the_bundled_lines() -> None:
     popup = energy_popup(energy.loc["datka_kemin_500kv"].to_dict())
     for needle in ("<th>Capacity</th><td>500 kV</td>", "<th>Documented length</th><td>410 km",
                    "<th>Geodesic length</th>", "% of documented", "<td>KGZ (geodesic: KGZ ",
-                   "<th>Financier</th><td>Export-Import Bank of China</td>",
+                   "<th>Financier</th><td>china_exim (Export-Import Bank of China loan",
                    '<a href="https://vb.kg./doc/'):
         assert needle in popup, needle
     line_d = energy_popup(energy.loc["cagp_line_d"].to_dict())
@@ -452,3 +452,8 @@ def test_energy_colours_differ_from_the_mode_colours() -> None:
     from geo.maps.interactive import MODE_COLOURS
 
     assert not set(ENERGY_COLOURS.values()) & set(MODE_COLOURS.values())
+
+
+def test_every_site_sector_has_its_own_colour() -> None:
+    assert set(SECTOR_COLOURS) == set(geo.Sector.choices())
+    assert len(set(SECTOR_COLOURS.values())) == len(SECTOR_COLOURS)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from geo.cli._common import EXIT_OK, EXIT_USAGE
+from geo.cli.arrangements import add_arrangements_parser
 from geo.cli.layers import (
     add_corridors_parser,
     add_energy_parser,
@@ -50,6 +51,7 @@ _ADDERS: list[Callable[[Any], None]] = [
     add_route_parser,
     add_compare_parser,
     add_near_parser,
+    add_arrangements_parser,
 ]
 
 
@@ -83,14 +85,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GeoError as exc:
         print(f"geo {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (OSError, UnicodeError) as exc:
-        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except BrokenPipeError:  # e.g. `geo corridors | head`: stop quietly
+    except BrokenPipeError:  # e.g. `geo corridors | head`: stop quietly (before OSError)
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except (OSError, UnicodeError) as exc:
+        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
