@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     # data layer
     "corridors": "geo.layers",
     "countries": "geo.layers",
+    "CorridorSelection": "geo.layers",
     "energy": "geo.layers",
     "layer_dir": "geo.layers",
     "links": "geo.layers",
@@ -62,7 +63,9 @@ _EXPORTS: dict[str, str] = {
     # model: routing, transit times, proximity
     "Network": "geo.routing.graph",
     "Place": "geo.routing.graph",
+    "Optimize": "geo.routing.graph",
     "Scenario": "geo.routing.scenarios",
+    "ScenarioLike": "geo.routing.scenarios",
     "load_scenario": "geo.routing.scenarios",
     "TransitEstimate": "geo.routing.estimate",
     "Route": "geo.routing.route",
@@ -91,6 +94,7 @@ __all__ = [
     "Comparison",
     "CoordQuality",
     "CorridorIndex",
+    "CorridorSelection",
     "EnergyKind",
     "Facility",
     "Financier",
@@ -102,6 +106,7 @@ __all__ = [
     "Mode",
     "Network",
     "NodeKind",
+    "Optimize",
     "Place",
     "Problem",
     "Role",
@@ -109,6 +114,7 @@ __all__ = [
     "RoutingError",
     "Scenario",
     "ScenarioError",
+    "ScenarioLike",
     "Sector",
     "SiteStatus",
     "Status",
@@ -149,6 +155,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from geo._errors import ArrangementError, GeoError, LayerError, Problem, RoutingError, ScenarioError
     from geo._provenance import package_version, provenance
     from geo.layers import (
+        CorridorSelection,
         corridors,
         countries,
         energy,
@@ -168,11 +175,11 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from geo.readers import read_points
     from geo.routing.alternatives import Comparison, compare
     from geo.routing.estimate import TransitEstimate
-    from geo.routing.graph import Network, Place
+    from geo.routing.graph import Network, Optimize, Place
     from geo.routing.paths import od_matrix, route
     from geo.routing.places import places
     from geo.routing.route import Route
-    from geo.routing.scenarios import Scenario, load_scenario
+    from geo.routing.scenarios import Scenario, ScenarioLike, load_scenario
     from geo.schema import (
         ArrangementKind,
         CoordQuality,

@@ -11,8 +11,9 @@ from typing import Any
 
 import folium
 
+from geo._format import fmt_km, is_missing
 from geo.maps._lines import Bounds, line_parts
-from geo.maps._popups import energy_capacity_text, energy_popup, fmt_km, is_missing, tooltip_html
+from geo.maps._popups import energy_capacity_text, energy_popup, tooltip_html
 from geo.measure import geodesic_path
 
 __all__ = ["ENERGY_COLOURS", "ENERGY_LAYER_NAME", "energy_layer", "energy_style"]
