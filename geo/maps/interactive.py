@@ -52,6 +52,7 @@ from geo.maps._elements import (
     PopupFit,
     StyleSheet,
 )
+from geo.maps._energy import ENERGY_COLOURS, energy_layer, energy_style
 from geo.maps._html import escape_html
 from geo.maps._ids import deterministic_ids
 from geo.maps._labels import LABEL_CSS, Labels, country_labels, node_labels, sea_labels
@@ -545,6 +546,7 @@ class _Drawn:
     sectors: set[str] = field(default_factory=set)
     routes: list[LegendEntry] = field(default_factory=list)
     network: bool = False
+    energy_kinds: set[str] = field(default_factory=set)
 
 
 def _legend_sections(drawn: _Drawn) -> list[tuple[str, list[LegendEntry]]]:
@@ -563,6 +565,13 @@ def _legend_sections(drawn: _Drawn) -> list[tuple[str, list[LegendEntry]]]:
         ("Other network links", [LegendEntry(
             symbol_html=_svg_line(thin["color"], None, thin["weight"], thin["opacity"]),
             label="grey, thinner: in no drawn corridor")] if drawn.network else []),
+        ("Energy lines", [LegendEntry(
+            symbol_html=_svg_line(c, None, energy_style({"properties": {"kind": k}})["weight"]),
+            label=k.replace("_", " ")) for k, c in ENERGY_COLOURS.items()
+            if k in drawn.energy_kinds]
+         + ([LegendEntry(symbol_html=_svg_line("#333", "12 4 2 4", 2.5),
+                         label="dashed: not in operation (see popup)")]
+            if drawn.energy_kinds else [])),
         ("Nodes", [LegendEntry(symbol_html=f'<span class="{cls}"></span>', label=label)
                    for key, (label, cls) in _NODE_SYMBOLS.items() if key in drawn.symbols]),
         ("Sites by sector", [
@@ -581,6 +590,7 @@ def make_map(*, corridors: layers.CorridorSelection = True,
              routes: gpd.GeoDataFrame | None = None,
              links: gpd.GeoDataFrame | None = None,
              network_links: bool | None = None,
+             energy: bool | gpd.GeoDataFrame | None = None,
              offline: bool = False,
              tiles: str | None = "OpenStreetMap",
              basemap: bool | None = None,
@@ -627,6 +637,14 @@ def make_map(*, corridors: layers.CorridorSelection = True,
         thinner and lighter than corridor legs (:func:`network_link_style`), each with a
         tooltip and a popup of its figures.  ``None`` (default): exactly when all bundled
         corridors are drawn.
+    energy
+        Draw the layer "Energy lines": ``True`` for :func:`geo.energy`, a GeoDataFrame
+        shaped like it, or ``False``; ``None`` (default): exactly when all bundled corridors
+        are drawn (the overview) and the layers directory has ``energy.geojson``.  Lines
+        are coloured by kind (gas green, oil brown, power violet; none of them a mode
+        colour), dashed unless operational; tooltips and popups (escaped) give the name,
+        kind, capacity, documented and geodesic length, status, countries with km and
+        sources.
     offline
         Inline every script and style sheet and draw country outlines instead of tiles, so
         the saved page needs no network.
@@ -652,7 +670,7 @@ def make_map(*, corridors: layers.CorridorSelection = True,
         is rendered twice).
     """
     selection = select(corridors=corridors, nodes=nodes, sites=sites, links=links,
-                       network_links=network_links)
+                       network_links=network_links, energy=energy)
     options = _Options(offline=offline, tiles=tiles, basemap=basemap, title=title,
                        transit_days=dict(transit_days or {}),
                        cluster_threshold=cluster_threshold, big_threshold=big_threshold,
@@ -714,6 +732,15 @@ def _draw_network(c: _Canvas, sel: Selection) -> None:
     c.drawn.modes |= modes
     c.drawn.statuses |= statuses
     c.drawn.network = n > 0
+
+
+def _draw_energy(c: _Canvas, sel: Selection) -> None:
+    if sel.energy is None or not len(sel.energy):
+        return
+    group, n, kinds = energy_layer(_records(sel.energy), bounds=c.bounds,
+                                   max_segment_km=c.options.max_segment_km)
+    c.add("energy", group, n)  # below the corridors
+    c.drawn.energy_kinds = set(kinds)
 
 
 def _draw_corridors(c: _Canvas, sel: Selection) -> None:
@@ -794,9 +821,10 @@ def _finish(c: _Canvas) -> folium.Map:
         FitBounds(fit).add_to(m)
     PageHook(layers=c.layers, expected=c.expected, provenance=_provenance()).add_to(m)
     e = c.expected
-    log.info("map: %d corridors, %d other network links, %d nodes, %d sites, %d routes%s",
-             e.get("corridors", 0), e.get("network_links", 0), e.get("nodes", 0),
-             e.get("sites", 0), e.get("routes", 0), " (offline)" if o.offline else "")
+    log.info("map: %d corridors, %d other network links, %d energy lines, %d nodes, %d sites, "
+             "%d routes%s", e.get("corridors", 0), e.get("network_links", 0), e.get("energy", 0),
+             e.get("nodes", 0), e.get("sites", 0), e.get("routes", 0),
+             " (offline)" if o.offline else "")
     return m
 
 
@@ -805,6 +833,7 @@ def draw_map(selection: Selection, *, routes: gpd.GeoDataFrame | None = None,
     """Draw a :class:`~geo.maps.selection.Selection` (frames only) and optional routes."""
     c = _Canvas(options or _Options())
     _draw_network(c, selection)
+    _draw_energy(c, selection)
     _draw_corridors(c, selection)
     _draw_routes(c, routes)
     _draw_points(c, selection)

@@ -31,6 +31,7 @@ class Selection:
 
     ``links`` are the links corridors are drawn from (by their ``link_ids``);
     ``network_links`` the links used by no drawn corridor, drawn as "other network links";
+    ``energy`` the pipelines and power lines (:func:`geo.energy`);
     ``node_names`` maps node ids to names (for link titles).
     """
 
@@ -39,6 +40,7 @@ class Selection:
     network_links: gpd.GeoDataFrame | None = None
     nodes: gpd.GeoDataFrame | None = None
     sites: gpd.GeoDataFrame | None = None
+    energy: gpd.GeoDataFrame | None = None
     node_names: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -108,7 +110,8 @@ def select(*, corridors: bool | str | Sequence[str] | gpd.GeoDataFrame = True,
            nodes: bool | gpd.GeoDataFrame = True,
            sites: bool | gpd.GeoDataFrame | str | os.PathLike[str] = True,
            links: gpd.GeoDataFrame | None = None,
-           network_links: bool | None = None) -> Selection:
+           network_links: bool | None = None,
+           energy: bool | gpd.GeoDataFrame | None = None) -> Selection:
     """The frames that ``corridors``, ``nodes``, ``sites`` and ``links`` choose.
 
     ``corridors``: ``True`` (all bundled), corridor ids, a GeoDataFrame or ``False``.
@@ -116,7 +119,9 @@ def select(*, corridors: bool | str | Sequence[str] | gpd.GeoDataFrame = True,
     ``corridors`` is a subset of ids), a GeoDataFrame (or a point-file path for sites) or
     ``False``.  ``links``: the links corridors are drawn from (default :func:`geo.links`
     for bundled corridors).  ``network_links``: also select the links in no drawn corridor
-    (default: exactly when all bundled corridors are drawn).
+    (default: exactly when all bundled corridors are drawn).  ``energy``: ``True``
+    (:func:`geo.energy`), a GeoDataFrame or ``False``; default: when all bundled corridors
+    are drawn and the layers directory has ``energy.geojson``.
     """
     corridor_gdf, subset = _corridors(corridors)
     bundled = corridor_gdf is not None and not isinstance(corridors, gpd.GeoDataFrame)
@@ -124,9 +129,14 @@ def select(*, corridors: bool | str | Sequence[str] | gpd.GeoDataFrame = True,
         network_links = corridors is True or (bundled and not subset)
     if links is None and (network_links or bundled):
         links = layers.links()
+    whole = corridors is True or (bundled and not subset)
+    if energy is None:  # the overview; a layers directory without energy.geojson has none
+        energy = whole and layers.layer_path("energy").exists()
     sel = Selection(corridors=corridor_gdf, links=links,
                     nodes=_nodes(nodes, corridor_gdf, subset),
-                    sites=_sites(sites, corridor_gdf, subset))
+                    sites=_sites(sites, corridor_gdf, subset),
+                    energy=_wgs84(energy, "energy") if isinstance(energy, gpd.GeoDataFrame)
+                    else layers.energy() if energy else None)
     if network_links and links is not None and len(links):
         in_corridors = sel.corridor_link_ids
         sel.network_links = links[~links["id"].astype(str).isin(in_corridors)]
