@@ -1,14 +1,18 @@
-"""Atomic file writes: a failure never leaves a partial file or clobbers the old one."""
+"""Atomic file writes (a failure never leaves a partial file or clobbers the old one) and a
+bounded JSON reader (hostile numbers and nesting give a ValueError, never a crash)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-__all__ = ["atomic_write", "atomic_write_with"]
+__all__ = ["MAX_JSON_INT_DIGITS", "JSONLimitError", "atomic_write", "atomic_write_with",
+           "decode_text", "load_json", "text_encoding"]
 
 log = logging.getLogger(__name__)
 
@@ -51,3 +55,63 @@ def atomic_write_with(path: str | os.PathLike[str], writer: Callable[[Path], Non
         raise
     log.debug("wrote %s", target)
     return target
+
+
+#: Longest integer accepted in JSON input: beyond 308 digits a number is not even a float.
+MAX_JSON_INT_DIGITS = 308
+
+
+class JSONLimitError(ValueError):
+    """JSON that is syntactically valid but outside what this package reads (the message
+    says what is allowed): integers of more than :data:`MAX_JSON_INT_DIGITS` digits,
+    ``NaN``/``Infinity`` (not JSON), or nesting deeper than Python's recursion limit."""
+
+
+def _parse_int(text: str) -> int:
+    digits = len(text) - (text[0] == "-")
+    if digits > MAX_JSON_INT_DIGITS:
+        raise JSONLimitError(f"an integer with {digits} digits; at most {MAX_JSON_INT_DIGITS} "
+                             "digits are allowed")
+    return int(text)
+
+
+def _parse_constant(name: str) -> Any:
+    raise JSONLimitError(f"{name} is not a JSON number; use a finite number or null")
+
+
+def load_json(text: str | bytes) -> Any:
+    """``json.loads`` for untrusted text: refuses huge integers, NaN/Infinity and deep nesting.
+
+    Raises :class:`json.JSONDecodeError` for bad syntax and :class:`JSONLimitError` (both
+    ``ValueError``) for the limits above.
+    """
+    try:
+        return json.loads(text, parse_int=_parse_int, parse_constant=_parse_constant)
+    except RecursionError:
+        raise JSONLimitError("JSON nested too deeply (thousands of levels); flatten it") from None
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def text_encoding(raw: bytes) -> str:
+    """The encoding of ``raw``: UTF-16 or UTF-8 when a byte-order mark says so, else UTF-8."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return encoding
+    return "utf-8"
+
+
+def decode_text(raw: bytes, *, name: str) -> str:
+    """Decode a text file's bytes the same way in every reader (byte-order mark removed).
+
+    Raises :class:`UnicodeDecodeError` whose ``reason`` names the file and the encoding tried.
+    """
+    encoding = text_encoding(raw)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise UnicodeDecodeError(
+            exc.encoding, exc.object, exc.start, exc.end,
+            f"{name}: not {encoding.replace('-sig', '')} text ({exc.reason} at byte "
+            f"{exc.start}); save it as UTF-8") from None

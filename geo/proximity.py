@@ -30,7 +30,7 @@ import pandas as pd
 import shapely
 
 from geo import layers
-from geo._errors import LayerError, Problem
+from geo._errors import InputError, LayerError, Problem
 from geo._io import atomic_write, atomic_write_with
 from geo._nearest import GEOD, PolylineIndex
 from geo._provenance import file_digest, provenance
@@ -380,9 +380,9 @@ def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
         output column that already exists.
     """
     if within_km is not None and not (within_km >= 0):
-        raise ValueError(f"within_km must be a number >= 0, got {within_km!r}")
+        raise InputError(f"within_km must be a number >= 0, got {within_km!r}")
     if chunk_points < 1:
-        raise ValueError(f"chunk_points must be >= 1, got {chunk_points!r}")
+        raise InputError(f"chunk_points must be >= 1, got {chunk_points!r}")
     if index is None:
         index = prepare(corridors=corridors, links=links, with_country=with_country)
     if _is_dask(points):

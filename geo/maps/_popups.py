@@ -7,11 +7,11 @@ links become ``<a href>`` only for ``http``/``https`` URLs, anything else stays 
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from geo._io import load_json
 from geo.maps._html import escape_html
 
 __all__ = [
@@ -93,7 +93,7 @@ def text_list(value: Any, *, sep: str = ", ") -> str | None:
         return None
     if isinstance(value, str) and value.startswith("["):
         try:
-            value = json.loads(value)
+            value = load_json(value)
         except ValueError:
             return value
     if isinstance(value, list | tuple):
@@ -109,7 +109,7 @@ def _sources(value: Any) -> list[Mapping[str, Any]]:
         return []
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = load_json(value)
         except ValueError:
             return [{"title": value, "url": ""}]
     if isinstance(value, Mapping):

@@ -21,6 +21,7 @@ import shapely
 from pyproj import Geod
 
 from geo import layers
+from geo._errors import InputError
 from geo._io import atomic_write
 from geo._provenance import package_version
 from geo.maps.interactive import MODE_COLOURS, SECTOR_COLOURS
@@ -51,6 +52,10 @@ def _scale_bar(ax: Any, *, x0: float, x1: float, y0: float, y1: float) -> None:
     ax.plot([start, end], [lat, lat], color="black", lw=2.5, solid_capstyle="butt", zorder=6)
     ax.text((start + end) / 2, lat + 0.015 * (y1 - y0), f"{length_km:,.0f} km",
             ha="center", va="bottom", fontsize=7, zorder=6)
+
+
+#: Largest PNG resolution accepted (an 11 x 6.5 in figure is then about 13,000 px wide).
+MAX_DPI = 1200
 
 
 def figure(path: str | os.PathLike[str], *,
@@ -89,14 +94,16 @@ def figure(path: str | os.PathLike[str], *,
     target = Path(path)
     fmt = _FORMATS.get(target.suffix.lower())
     if fmt is None:
-        raise ValueError(f"{target}: figure format must be one of {sorted(_FORMATS)}")
+        raise InputError(f"{target}: figure format must be one of {sorted(_FORMATS)}")
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= MAX_DPI:
+        raise InputError(f"dpi must be a whole number from 10 to {MAX_DPI}, got {dpi!r}")
 
     corridor_gdf = layers.corridors()
     if corridors is not True:
         wanted = [str(c) for c in corridors]  # type: ignore[union-attr]
         unknown = sorted(set(wanted) - set(corridor_gdf["id"]))
         if unknown:
-            raise ValueError(f"unknown corridor ids {unknown}; known: "
+            raise InputError(f"unknown corridor ids {unknown}; known: "
                              f"{sorted(corridor_gdf['id'])}")
         corridor_gdf = corridor_gdf[corridor_gdf["id"].isin(wanted)]
     link_gdf = layers.links()

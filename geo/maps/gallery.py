@@ -22,7 +22,7 @@ import geopandas as gpd
 import shapely
 
 from geo import layers
-from geo._errors import GeoError
+from geo._errors import GeoError, InputError
 from geo._io import atomic_write
 from geo._provenance import provenance
 from geo.maps._html import escape_html, json_for_script
@@ -137,7 +137,7 @@ def build_gallery(directory: str | os.PathLike[str] = "maps", *,
     ids = list(corridor_gdf["id"]) if corridors is None else list(corridors)
     for cid in ids:
         if not _SAFE_ID.match(str(cid)):
-            raise ValueError(f"corridor id {cid!r} is not a safe file name "
+            raise InputError(f"corridor id {cid!r} is not a safe file name "
                              "(must match ^[a-z][a-z0-9_]*$)")
     pages = [_write_page(out, "overview.html", title="Corridor atlas: overview",
                          description="All corridors, nodes and project sites",
