@@ -102,16 +102,19 @@ def text_encoding(raw: bytes) -> str:
     return "utf-8"
 
 
-def decode_text(raw: bytes, *, name: str) -> str:
+def decode_text(raw: bytes) -> str:
     """Decode a text file's bytes the same way in every reader (byte-order mark removed).
 
-    Raises :class:`UnicodeDecodeError` whose ``reason`` names the file and the encoding tried.
+    Raises :class:`UnicodeDecodeError` whose ``reason`` names the encoding tried and the
+    byte, for the caller to prefix with the file name.
     """
     encoding = text_encoding(raw)
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as exc:
+        name = encoding.replace("-sig", "").upper()
         raise UnicodeDecodeError(
             exc.encoding, exc.object, exc.start, exc.end,
-            f"{name}: not {encoding.replace('-sig', '')} text ({exc.reason} at byte "
-            f"{exc.start}); save it as UTF-8") from None
+            f"not {name} text ({exc.reason} at byte {exc.start}; encoding tried: {name}"
+            f"{', from its byte-order mark' if encoding != 'utf-8' else ''}); save the file "
+            "as UTF-8") from None

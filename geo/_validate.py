@@ -76,9 +76,9 @@ def read_collection(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     if not raw.strip():
         return bad("file is empty; expected a GeoJSON FeatureCollection")
     try:
-        data = load_json(decode_text(raw, name=name))
+        data = load_json(decode_text(raw))
     except UnicodeDecodeError as exc:
-        return bad(f"is not UTF-8 text ({exc.reason}); GeoJSON must be UTF-8")
+        return bad(exc.reason)
     except json.JSONDecodeError as exc:
         return bad(f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
     except JSONLimitError as exc:

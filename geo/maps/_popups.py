@@ -297,7 +297,8 @@ def site_year_text(year: Any, year_note: Any) -> str | None:
     """A site's year as shown in popups (a float year without its ``.0``, then the note)."""
     if is_missing(year):
         year = None
-    text = None if year is None else str(int(year)) if isinstance(year, float) else str(year)
+    text = None if year is None else str(int(year)) if isinstance(year, float) \
+        and year.is_integer() else str(year)
     note = text_list(year_note)
     if note:
         text = f"{text} ({note})" if text else note

@@ -319,10 +319,12 @@ def load_scenario(
                                     " (or give the path to a .toml file)")
             path = SCENARIO_DIR / f"{text}.toml"
         try:
-            doc = tomllib.loads(decode_text(path.read_bytes(), name=str(path)))
+            doc = tomllib.loads(decode_text(path.read_bytes()))
         except FileNotFoundError:
             raise ScenarioError(f"{path}: scenario file not found") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"{path}: {exc.reason}") from None
+        except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
         except ValueError as exc:  # e.g. an integer of thousands of digits
             raise ScenarioError(f"{path}: cannot be read: {exc}") from None
