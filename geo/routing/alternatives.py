@@ -45,7 +45,7 @@ from geo._errors import RoutingError
 from geo._io import atomic_write
 from geo._provenance import provenance
 from geo.routing.graph import Network, Place, default_network, transfer_dwell_key
-from geo.routing.paths import _paths, _steps
+from geo.routing.paths import _paths, _steps, same_node_error
 from geo.routing.route import Route, Step, build_route
 from geo.routing.scenarios import Scenario, load_scenario
 
@@ -301,6 +301,7 @@ def compare(
     sc = load_scenario(scenario, overrides=overrides)
     po: Place = net.resolve(origin)
     pd_: Place = net.resolve(destination)
+    same_node_error(net, po, pd_)
     rows, leg_frames, objs = [], [], {}
     for alt in alternatives:
         res = _run(net, po.node_id, pd_.node_id, sc, alt, n_draws, seed)
