@@ -11,10 +11,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MAX_JSON_INT_DIGITS", "JSONLimitError", "atomic_write", "atomic_write_with",
-           "decode_text", "load_json", "text_encoding"]
+from geo._errors import GeoError
+
+__all__ = ["MAX_JSON_INT_DIGITS", "TMP_MARK", "JSONLimitError", "OutputError", "atomic_write",
+           "atomic_write_with", "clean_stale_temporaries", "decode_text", "load_json",
+           "output_target", "refuse_overwriting_inputs", "text_encoding"]
 
 log = logging.getLogger(__name__)
+
+
+class OutputError(GeoError, OSError):
+    """An output path that must not be written (a device, FIFO, directory or an input)."""
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
@@ -34,16 +41,116 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     return atomic_write_with(path, _write)
 
 
+#: Temporary files of :func:`atomic_write_with` are named
+#: ``.<target name>.geo-tmp-<pid>-<random><suffix>`` (plus any ``-journal``/``-wal``/``-shm``
+#: a GeoPackage writer adds); stale ones, whose process is gone, are removed on the next write
+#: into the same directory.
+TMP_MARK = ".geo-tmp-"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OSError:
+        return True
+    return True
+
+
+def clean_stale_temporaries(directory: str | os.PathLike[str]) -> list[Path]:
+    """Remove this package's temporaries in ``directory`` whose writing process is gone.
+
+    Only names made by :func:`atomic_write_with` are touched (``.<name>.geo-tmp-<pid>-...``);
+    files of a process that is still running are kept.  Returns the removed paths.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(Path(directory).iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(".") or TMP_MARK not in name:
+            continue
+        pid_text = name.split(TMP_MARK, 1)[1].split("-", 1)[0]
+        if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+            continue
+        try:
+            if entry.is_file() and not entry.is_symlink():
+                entry.unlink()
+                removed.append(entry)
+        except OSError:
+            continue
+    if removed:
+        log.info("removed %d stale temporary file(s) of earlier runs in %s", len(removed),
+                 directory)
+    return removed
+
+
+def output_target(path: str | os.PathLike[str]) -> Path:
+    """The file a write to ``path`` replaces: refuse anything but a regular file.
+
+    A symlink is written *through*: its target file is replaced and the link kept.
+    Device nodes, FIFOs, sockets and directories raise :class:`OutputError`, so
+    ``-o /dev/full`` or ``-o a_fifo`` never replaces them.
+    """
+    import stat
+
+    target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot be written: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{path}: is a directory; give a file name")
+    if not stat.S_ISREG(mode):
+        kind = ("a character device" if stat.S_ISCHR(mode) else "a block device"
+                if stat.S_ISBLK(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a socket"
+                if stat.S_ISSOCK(mode) else "not a regular file")
+        raise OutputError(f"{path}: is {kind}; outputs are written only to regular files")
+    return target
+
+
+def refuse_overwriting_inputs(output: str | os.PathLike[str],
+                              inputs: list[str | os.PathLike[str] | None]) -> None:
+    """Raise :class:`OutputError` when ``output`` is (or links to) one of ``inputs``."""
+    out = Path(output)
+    for item in inputs:
+        if item is None:
+            continue
+        src = Path(item)
+        try:
+            same = out.exists() and src.exists() and os.path.samefile(out, src)
+        except OSError:
+            same = False
+        if same or os.path.realpath(out) == os.path.realpath(src):
+            raise OutputError(f"{output}: is also an input ({item}); write the output to "
+                              "another file")
+
+
 def atomic_write_with(path: str | os.PathLike[str], writer: Callable[[Path], None]) -> Path:
     """Call ``writer(tmp_path)`` to produce the file, then rename it over ``path``.
 
     For writers that need a file name (GeoPackage via GDAL).  Any exception removes the
-    temporary file and leaves an existing ``path`` untouched.
+    temporary file (and its ``-journal``) and leaves an existing ``path`` untouched.  Only a
+    regular file is replaced (see :func:`output_target`; a symlink is written through), and
+    stale temporaries of killed earlier runs are removed first
+    (:func:`clean_stale_temporaries`).
     """
-    target = Path(path)
+    target = output_target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix,
-                                    dir=target.parent)
+    clean_stale_temporaries(target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}{TMP_MARK}{os.getpid()}-",
+                                    suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -52,6 +159,8 @@ def atomic_write_with(path: str | os.PathLike[str], writer: Callable[[Path], Non
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        for extra in ("-journal", "-wal", "-shm"):
+            Path(f"{tmp}{extra}").unlink(missing_ok=True)
         raise
     log.debug("wrote %s", target)
     return target

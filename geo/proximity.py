@@ -34,7 +34,7 @@ from geo._errors import InputError, LayerError, Problem
 from geo._io import atomic_write, atomic_write_with
 from geo._nearest import GEOD, PolylineIndex
 from geo._provenance import file_digest, provenance
-from geo.writers import _for_gpkg, to_geojson_text
+from geo.writers import _for_gpkg, reproducible_gpkg, to_geojson_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask_geopandas
@@ -453,7 +453,8 @@ def write_near(result: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
             gpd.GeoDataFrame(prov, geometry=gpd.GeoSeries([None]), crs="EPSG:4326").to_file(
                 tmp, layer="provenance", driver="GPKG", engine="pyogrio")
 
-        written = atomic_write_with(target, _gpkg)
+        with reproducible_gpkg():
+            written = atomic_write_with(target, _gpkg)
     else:
         # lon/lat come from the geometry (any input columns of those names are replaced).
         table = pd.DataFrame(result.drop(columns=[result.geometry.name, *(

@@ -109,6 +109,10 @@ def add_route_parser(sub: Any) -> None:
 def _run_compare(args: argparse.Namespace) -> int:
     from geo.routing.alternatives import compare
 
+    if args.chart:
+        from geo._io import refuse_overwriting_inputs
+
+        refuse_overwriting_inputs(args.chart, [args.scenario])
     c = compare(_place(args.origin), _place(args.destination), scenario=args.scenario)
     claims = None if args.no_claims else c.claims()
     if args.chart:
