@@ -266,6 +266,14 @@ def _parse(doc: dict[str, Any], *, where: str) -> Scenario:
                     closed_passages=tuple(sorted(set(closed))), sources=srcs, path=where)
 
 
+def _as_float(value: int | float, *, key: str, where: str) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        raise ScenarioError(f"{where}, key {key!r}: {value!r:.40} is far too large; "
+                            f"{_range_text(key)}") from None
+
+
 def _apply_overrides(sc: Scenario, overrides: Mapping[str, Any]) -> Scenario:
     params = dict(sc.params)
     where = f"{sc.path} (overrides)"
@@ -273,10 +281,10 @@ def _apply_overrides(sc: Scenario, overrides: Mapping[str, Any]) -> Scenario:
         if key not in PARAM_KEYS:
             raise ScenarioError(f"{where}: unknown key {key!r}; allowed: {sorted(PARAM_KEYS)}")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            lo = li = hi = float(value)
+            lo = li = hi = _as_float(value, key=key, where=where)
         elif (isinstance(value, (tuple, list)) and len(value) == 3
               and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
-            lo, li, hi = (float(v) for v in value)
+            lo, li, hi = (_as_float(v, key=key, where=where) for v in value)
         else:
             raise ScenarioError(f"{where}, key {key!r}: give a number or (low, likely, high), "
                                 f"got {value!r}")
