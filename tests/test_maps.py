@@ -381,3 +381,8 @@ def test_big_site_layer_inlines_markercluster_offline(hostile: Path) -> None:
                          html, re.IGNORECASE)
     for asset in ("markerclusterjs", "markerclustercss", "markerclusterdefaultcss"):
         assert f"/* {asset}: " in html
+
+
+def test_every_site_sector_has_its_own_colour() -> None:
+    assert set(SECTOR_COLOURS) == set(geo.Sector.choices())
+    assert len(set(SECTOR_COLOURS.values())) == len(SECTOR_COLOURS)

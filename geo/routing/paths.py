@@ -9,6 +9,7 @@ Coordinates are (lon, lat) in degrees; distances in km; times in hours unless na
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import math
@@ -18,7 +19,7 @@ from typing import Any
 import networkx as nx
 
 from geo._errors import RoutingError
-from geo.routing.graph import Network, Place, default_network
+from geo.routing.graph import Network, Place, default_network, union_pairs
 from geo.routing.route import Route, Step, build_route
 from geo.routing.scenarios import Scenario, load_scenario
 
@@ -155,7 +156,8 @@ def _build(net: Network, sg: nx.Graph, path: list[Any], po: Place, pd_: Place, s
         _steps(net, sg, path), origin_id=po.node_id, destination_id=pd_.node_id,
         node_name={n: d.get("name", n) for n, d in g.nodes(data=True)},
         node_country={n: d.get("country") for n, d in g.nodes(data=True)},
-        edge_exposure=net.edge_exposure, scenario=sc, optimize=optimize,
+        edge_exposure=functools.partial(net.edge_exposure, union_pairs=union_pairs(sc)),
+        scenario=sc, optimize=optimize,
         n_draws=n_draws, seed=seed, origin_snap_km=po.snap_km,
         destination_snap_km=pd_.snap_km)
 

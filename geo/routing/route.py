@@ -215,6 +215,9 @@ def build_route(
             notes.append(f"{st.transfer.replace('_', ' ')} at {start}")
         if "border_rail" in counts or "border_road" in counts:
             notes.append(f"border {node_country.get(start)}-{node_country.get(end)}")
+        if "border_rail_union" in counts:
+            notes.append(f"border {node_country.get(start)}-{node_country.get(end)} "
+                         "(customs union)")
         if "ferry_port" in counts:
             notes.append("ferry wait")
         if "canal_transit" in counts:
