@@ -33,7 +33,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     payload = data.encode("utf-8") if isinstance(data, str) else data
 
     def _write(tmp: Path) -> None:
-        with open(tmp, "wb") as fh:
+        with tmp.open("wb") as fh:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
@@ -105,7 +105,7 @@ def output_target(path: str | os.PathLike[str]) -> Path:
     if target.is_symlink():
         target = Path(os.path.realpath(target))
     try:
-        mode = os.stat(target).st_mode
+        mode = target.stat().st_mode
     except FileNotFoundError:
         return target
     except OSError as exc:
@@ -129,7 +129,7 @@ def refuse_overwriting_inputs(output: str | os.PathLike[str],
             continue
         src = Path(item)
         try:
-            same = out.exists() and src.exists() and os.path.samefile(out, src)
+            same = out.exists() and src.exists() and out.samefile(src)
         except OSError:
             same = False
         if same or os.path.realpath(out) == os.path.realpath(src):
@@ -156,7 +156,7 @@ def atomic_write_with(path: str | os.PathLike[str], writer: Callable[[Path], Non
     try:
         tmp.unlink()  # writers such as GDAL refuse to open an existing empty file
         writer(tmp)
-        os.replace(tmp, target)
+        tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         for extra in ("-journal", "-wal", "-shm"):

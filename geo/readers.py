@@ -143,7 +143,7 @@ def _record_lines(text: str, sep: str) -> list[int]:
     for row in reader:
         start = previous_end + 1
         previous_end = reader.line_num
-        if row and any(cell.strip() for cell in row) or (row and len(row) > 1):
+        if row and (len(row) > 1 or any(cell.strip() for cell in row)):
             starts.append(start)
     return starts[1:]  # the first record is the header
 
@@ -328,7 +328,7 @@ def _raise(problems: list[Problem]) -> None:
         return
     if len(problems) > _MAX_LISTED:
         extra = len(problems) - _MAX_LISTED
-        problems = problems[:_MAX_LISTED] + [Problem(
+        problems = [*problems[:_MAX_LISTED], Problem(
             file=problems[0].file, index=None, feature_id=None, field=None,
             message=f"... and {extra} more rows with problems")]
     raise LayerError(problems)

@@ -41,7 +41,7 @@ def test_csv_line_numbers_count_quoted_newlines_and_blank_lines() -> None:
 @pytest.mark.parametrize("name", ["bom_utf8.csv", "bom_utf16.csv", "bom_utf16.geojson"])
 def test_byte_order_marks_are_read_like_plain_utf8(name: str) -> None:
     gdf = read_points(CORPUS / name)
-    assert list(gdf.columns)[0] == "name" and len(gdf) == 1
+    assert next(iter(gdf.columns)) == "name" and len(gdf) == 1
     assert (gdf.geometry.x.iloc[0], gdf.geometry.y.iloc[0]) == (70.0, 43.0)
 
 

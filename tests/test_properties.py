@@ -222,7 +222,7 @@ def _rendered_as_template(text: str) -> str | None:
     """What ``text`` becomes as a Jinja2 template, when that differs from the text."""
     try:
         out = jinja2.Template(text).render()
-    except Exception:  # noqa: BLE001 - syntax or runtime errors: not a template result
+    except Exception:  # syntax or runtime errors: not a template result
         return None
     return out if out != text else None
 

@@ -11,6 +11,7 @@ from the input.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -125,11 +126,9 @@ def test_every_site_count_is_drawn(page: Page, pages: dict[tuple[int, str], Path
         p.wait_for_function("() => window.geoBigPoints && window.geoBigPoints['Sites']"
                             " && window.geoBigPoints['Sites'].drawnMs !== null", timeout=60000)
     if 150 < n <= 3000:  # wait for clustering (and any zoom animation) to settle
-        try:
+        with contextlib.suppress(Exception):  # the assertions below report what was drawn
             p.wait_for_function(f"() => {{ const d = ({DRAWN_JS})(); "
                                 f"return !d.animating && d.n === {n}; }}", timeout=10000)
-        except Exception:  # noqa: BLE001 - the assertions below report what was drawn
-            pass
     drawn = p.evaluate(DRAWN_JS)
     assert page.errors == [], page.errors
     assert p.evaluate("() => window.geoAtlas.expected.sites") == n
