@@ -66,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     "Route": "geo.routing.route",
     "route": "geo.routing.paths",
     "od_matrix": "geo.routing.paths",
+    "places": "geo.routing.places",
     "Comparison": "geo.routing.alternatives",
     "compare": "geo.routing.alternatives",
     "arrangements": "geo.membership",
@@ -132,6 +133,7 @@ __all__ = [
     "nodes",
     "od_matrix",
     "package_version",
+    "places",
     "provenance",
     "read_points",
     "route",
@@ -154,6 +156,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from geo.routing.estimate import TransitEstimate
     from geo.routing.graph import Network, Place
     from geo.routing.paths import od_matrix, route
+    from geo.routing.places import places
     from geo.routing.route import Route
     from geo.routing.scenarios import Scenario, load_scenario
     from geo.schema import (

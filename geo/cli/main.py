@@ -23,6 +23,7 @@ from geo.cli.arrangements import add_arrangements_parser
 from geo.cli.layers import add_corridors_parser, add_export_parser, add_sites_parser, add_validate_parser
 from geo.cli.maps import add_figure_parser, add_map_parser, add_maps_parser
 from geo.cli.near import add_near_parser
+from geo.cli.places import add_places_parser
 from geo.cli.transit import add_compare_parser, add_route_parser
 
 __all__ = ["main"]
@@ -45,6 +46,7 @@ _ADDERS: list[Callable[[Any], None]] = [
     add_compare_parser,
     add_near_parser,
     add_arrangements_parser,
+    add_places_parser,
 ]
 
 

@@ -261,12 +261,41 @@ class Network:
         if len(ids) > 1:
             raise RoutingError(f"place {text!r} is ambiguous: "
                                f"{', '.join(self.label(i) for i in ids)}; give the node id")
-        close = difflib.get_close_matches(key, list(self._name_index), n=5, cutoff=0.6)
-        hint = sorted({self.label(i) for k in close for i in self._name_index[k]})
-        msg = f"unknown place {text!r}"
-        msg += f"; did you mean: {', '.join(hint)}?" if hint else \
-            "; give a node id, a node name or a (lon, lat) pair"
-        raise RoutingError(msg)
+        city = self._gazetteer_city(key)
+        if city is not None:
+            from geo.routing.places import nearest_node
+
+            found = nearest_node(self, city.lon, city.lat, country=city.country)
+            where = "" if found is None else (
+                f"; the nearest node is {self.label(found[0])}, {found[1]:.0f} km away")
+            raise RoutingError(f"{text!r} ({city.country}, {city.source_url}) is not in the "
+                               f"network{where}; give that node or a (lon, lat) pair")
+        raise RoutingError(self._unknown_message(text, key))
+
+    def _gazetteer_city(self, key: str) -> Any:
+        from geo.routing.places import gazetteer
+
+        hits = [c for c in gazetteer() if normalise_name(c.name) == key]
+        return max(hits, key=lambda c: c.population) if hits else None
+
+    def _unknown_message(self, text: str, key: str) -> str:
+        """Suggestions ranked by name similarity, then by the country of the best match."""
+        scored: dict[str, float] = {}
+        for k, ids in self._name_index.items():
+            ratio = difflib.SequenceMatcher(None, key, k).ratio()
+            if ratio >= 0.6:
+                for i in ids:
+                    scored[i] = max(scored.get(i, 0.0), ratio)
+        if not scored:
+            return (f"unknown place {text!r}; give a node id, a node name or a (lon, lat) "
+                    "pair (geo places lists them)")
+        top = max(scored, key=lambda i: (scored[i], i))
+        top_country = self.graph.nodes[top].get("country")
+        order = sorted(scored, key=lambda i: (-round(scored[i], 2),
+                                              self.graph.nodes[i].get("country") != top_country,
+                                              i))
+        hint = ", ".join(self.label(i) for i in order[:5])
+        return f"unknown place {text!r}; did you mean: {hint}?"
 
     def _snap(self, lon: float, lat: float) -> Place:
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 360.0):
