@@ -6,6 +6,7 @@ broken file is reported precisely instead of failing somewhere inside GDAL or pa
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -286,33 +287,42 @@ def _check_rules(kind: LayerKind, props: Mapping[str, Any], geometry: Any, name:
     if kind is LayerKind.LINKS:
         yield from _link_rules(props, positions if valid_positions else [], prob, ctx)
     elif kind is LayerKind.CORRIDORS:
-        nodes = props.get("nodes")
-        if isinstance(nodes, list):
-            if len(nodes) < 2:
-                yield prob("nodes", "a corridor needs at least two nodes")
-            if ctx.node_coords is not None:
-                for n in nodes:
-                    if isinstance(n, str) and n not in ctx.node_coords:
-                        yield prob("nodes", f"node {n!r} does not exist in the nodes layer")
-            if ctx.link_pairs is not None:
-                for a, b in zip(nodes, nodes[1:], strict=False):
-                    if (isinstance(a, str) and isinstance(b, str)
-                            and frozenset((a, b)) not in ctx.link_pairs):
-                        yield prob("nodes", f"no link joins consecutive nodes {a!r} and {b!r}")
+        yield from _corridor_rules(props, prob, ctx)
     if kind is LayerKind.SITES:
-        for ref, known in (("corridor", ctx.corridor_ids), ("link", ctx.link_ids)):
-            value = props.get(ref)
-            if isinstance(value, str) and known is not None and value not in known:
-                yield prob(ref, f"{value!r} is not a known {ref} id")
-        year = props.get("year")
-        if isinstance(year, int) and not 1850 <= year <= 2100:
-            yield prob("year", f"{year} is outside 1850-2100")
-        value = props.get("value_usd")
-        if isinstance(value, int | float) and value < 0:
-            yield prob("value_usd", "must not be negative")
+        yield from _site_rules(props, prob, ctx)
         yield from _financier_rules(props, prob)
     if kind in (LayerKind.NODES, LayerKind.SITES) and valid_positions and ctx.country_at:
         yield from _country_rule(props, positions[0], prob, ctx)
+
+
+def _corridor_rules(props: Mapping[str, Any], prob: Any, ctx: Context) -> Iterable[Problem]:
+    nodes = props.get("nodes")
+    if not isinstance(nodes, list):
+        return
+    if len(nodes) < 2:
+        yield prob("nodes", "a corridor needs at least two nodes")
+    if ctx.node_coords is not None:
+        for n in nodes:
+            if isinstance(n, str) and n not in ctx.node_coords:
+                yield prob("nodes", f"node {n!r} does not exist in the nodes layer")
+    if ctx.link_pairs is not None:
+        for a, b in itertools.pairwise(nodes):
+            if (isinstance(a, str) and isinstance(b, str)
+                    and frozenset((a, b)) not in ctx.link_pairs):
+                yield prob("nodes", f"no link joins consecutive nodes {a!r} and {b!r}")
+
+
+def _site_rules(props: Mapping[str, Any], prob: Any, ctx: Context) -> Iterable[Problem]:
+    for ref, known in (("corridor", ctx.corridor_ids), ("link", ctx.link_ids)):
+        value = props.get(ref)
+        if isinstance(value, str) and known is not None and value not in known:
+            yield prob(ref, f"{value!r} is not a known {ref} id")
+    year = props.get("year")
+    if isinstance(year, int) and not 1850 <= year <= 2100:
+        yield prob("year", f"{year} is outside 1850-2100")
+    value = props.get("value_usd")
+    if isinstance(value, int | float) and value < 0:
+        yield prob("value_usd", "must not be negative")
 
 
 def _financier_rules(props: Mapping[str, Any], prob: Any) -> Iterable[Problem]:
@@ -353,6 +363,12 @@ def _link_rules(props: Mapping[str, Any], positions: list[Any], prob: Any,
                                    "(real length / geodesic length, e.g. 1.10 for plain rail)")
         elif isinstance(circuity, int | float) and not 1.0 <= circuity <= 3.0:
             yield prob("circuity", f"{circuity} is outside the plausible range 1.0-3.0")
+    yield from _link_end_rules(props, positions, prob, ctx)
+
+
+def _link_end_rules(props: Mapping[str, Any], positions: list[Any], prob: Any,
+                    ctx: Context) -> Iterable[Problem]:
+    """A link's ``from_id``/``to_id`` exist and its first/last vertex meet those nodes."""
     if ctx.node_coords is None:
         return
     for end, pos in (("from_id", positions[0] if positions else None),

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import pandas as pd
 import shapely
-from pyproj import Geod
 
 from geo import measure
 from geo._errors import LayerError, Problem
@@ -23,6 +23,7 @@ from geo._validate import Context, check_collection, read_collection
 from geo.schema import LAYER_FIELDS, LayerKind
 
 __all__ = [
+    "CorridorSelection",
     "corridors",
     "countries",
     "layer_dir",
@@ -30,6 +31,7 @@ __all__ = [
     "links",
     "load_layer",
     "nodes",
+    "select_corridors",
     "sites",
     "validate",
 ]
@@ -37,7 +39,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CRS = "EPSG:4326"
-_GEOD = Geod(ellps="WGS84")
 #: Environment variable that points the package at another layers directory (for curators).
 LAYERS_ENV = "GEO_LAYERS_DIR"
 
@@ -104,7 +105,7 @@ class _CountryIndex:
                 distance_km = float("inf")
             else:
                 near = shapely.ops.nearest_points(geom, point)[0]
-                distance_km = _GEOD.inv(lon, lat, near.x, near.y)[2] / 1000.0
+                distance_km = measure.distance_km(lon, lat, near.x, near.y)
         return found, distance_km
 
 
@@ -334,3 +335,44 @@ def clear_cache() -> None:
     for fn in (_bundled, _raw_layer, _countries_cached, _country_index):
         fn.cache_clear()
 
+
+
+#: What ``corridors=`` accepts, with one meaning in :func:`geo.make_map`, :func:`geo.figure`,
+#: :func:`geo.build_gallery` and :func:`geo.near`: see :func:`select_corridors`.
+CorridorSelection: TypeAlias = bool | str | Sequence[str] | gpd.GeoDataFrame
+
+
+def select_corridors(selection: CorridorSelection = True) -> gpd.GeoDataFrame:
+    """The corridors a ``corridors=`` argument names.
+
+    ``True``: every bundled corridor (:func:`corridors`).  ``False``: none (an empty frame
+    with the same columns).  A corridor id or a list of ids: those bundled corridors, in the
+    order given.  A GeoDataFrame shaped like :func:`corridors` (an ``id`` column and
+    (Multi)LineStrings in EPSG:4326): used as given.
+
+    Raises :class:`geo.LayerError` naming every unknown id and listing the known ones, and
+    TypeError for anything else.
+
+    >>> list(select_corridors(["karakoram_highway", "titr_btk"])["id"])  # doctest: +SKIP
+    ['karakoram_highway', 'titr_btk']
+    """
+    if isinstance(selection, gpd.GeoDataFrame):
+        return selection
+    if selection is True or selection is False:
+        gdf = corridors()
+        return gdf if selection else gdf.iloc[0:0]
+    if isinstance(selection, str):
+        selection = [selection]
+    if not isinstance(selection, Sequence) or not all(isinstance(c, str) for c in selection):
+        raise TypeError("corridors must be True (all), False (none), a corridor id, a list of "
+                        f"corridor ids or a GeoDataFrame; got {selection!r}")
+    gdf = corridors()
+    known = set(gdf["id"])
+    unknown = [c for c in selection if c not in known]
+    if unknown:
+        raise LayerError([Problem("corridors", None, c, "id",
+                                  f"unknown corridor id; known ids: {sorted(known)}")
+                          for c in unknown])
+    order = {c: i for i, c in enumerate(selection)}
+    sub = gdf[gdf["id"].isin(order)]
+    return sub.iloc[sub["id"].map(order).argsort()]

@@ -8,6 +8,7 @@ the geodesic length times the link's stated circuity factor; both are reported.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -170,7 +171,7 @@ def assemble_corridors(corridors: gpd.GeoDataFrame, links: gpd.GeoDataFrame) -> 
     for idx, corr in corridors.reset_index(drop=True).iterrows():
         path: Sequence[str] = corr["nodes"]
         link_idx: list[int] = []
-        for a, b in zip(path, path[1:], strict=False):
+        for a, b in itertools.pairwise(path):
             j = by_pair.get(frozenset((a, b)))
             if j is None:
                 problems.append(Problem("corridors", int(idx), str(corr["id"]), "nodes",
@@ -191,7 +192,7 @@ def assemble_corridors(corridors: gpd.GeoDataFrame, links: gpd.GeoDataFrame) -> 
 
 def _corridor_measures(path: Sequence[str], legs: gpd.GeoDataFrame) -> dict[str, Any]:
     coords: list[tuple[float, float]] = []
-    for (a, _b), (_, leg) in zip(zip(path, path[1:], strict=False), legs.iterrows(), strict=True):
+    for (a, _b), (_, leg) in zip(itertools.pairwise(path), legs.iterrows(), strict=True):
         start_xy = leg.geometry.coords[0] if str(leg["from_id"]) == a else leg.geometry.coords[-1]
         part = _oriented_coords(leg.geometry, (float(start_xy[0]), float(start_xy[1])))
         coords.extend(part if not coords else part[1:])
@@ -244,7 +245,7 @@ def geodesic_path(coords: Sequence[Sequence[float]], *, max_segment_km: float = 
         if i:
             lon0, lat0 = points[i - 1]
             dist_km = GEOD.inv(lon0, lat0, lon, lat)[2] / 1000.0
-            n = int(math.ceil(dist_km / max_segment_km)) - 1
+            n = math.ceil(dist_km / max_segment_km) - 1
             if n > 0:
                 out.extend(GEOD.npts(lon0, lat0, lon, lat, n))
         out.append((lon, lat))

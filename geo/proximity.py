@@ -32,8 +32,10 @@ import shapely
 from geo import layers
 from geo._errors import LayerError, Problem
 from geo._io import atomic_write, atomic_write_with
-from geo._nearest import GEOD, PolylineIndex
+from geo._nearest import PolylineIndex
 from geo._provenance import file_digest, provenance
+from geo.measure import GEOD
+from geo.readers import read_points
 from geo.writers import _for_gpkg, to_geojson_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,9 +48,9 @@ __all__ = [
     "DISTANCE_KM",
     "LINK_ID",
     "NEAR_COLUMNS",
+    "NEAR_OUTPUT_SUFFIXES",
     "POSITION_KM",
     "CorridorIndex",
-    "NEAR_OUTPUT_SUFFIXES",
     "near",
     "prepare",
     "write_near",
@@ -165,19 +167,18 @@ def _geodesic_km(coords: np.ndarray) -> float:
     return float(GEOD.line_length(coords[:, 0], coords[:, 1])) / 1000.0
 
 
-def prepare(*, corridors: gpd.GeoDataFrame | None = None,
+def prepare(*, corridors: layers.CorridorSelection = True,
             links: gpd.GeoDataFrame | None = None,
             with_country: bool = True) -> CorridorIndex:
     """Build the :class:`CorridorIndex` used by :func:`near` (reuse it across calls).
 
-    ``corridors`` defaults to :func:`geo.corridors`.  When it has a ``link_ids`` column the
+    ``corridors``: see :func:`geo.layers.select_corridors` (default: every bundled
+    corridor, :func:`geo.corridors`).  When the frame has a ``link_ids`` column the
     links (default :func:`geo.links`) are indexed, so the nearest link is known too;
     otherwise each corridor's own (Multi)LineString is indexed and ``link_id`` is null.
     """
 
-    if corridors is None:
-        corridors = layers.corridors()
-    corridors = _to_wgs84(corridors, what="corridors")
+    corridors = _to_wgs84(layers.select_corridors(corridors), what="corridors")
     if "id" not in corridors:
         raise LayerError("corridors: an 'id' column is required")
     if "link_ids" in corridors:
@@ -312,7 +313,8 @@ def _near_frame(points: gpd.GeoDataFrame, index: CorridorIndex, *, within_km: fl
 
 
 @overload
-def near(points: gpd.GeoDataFrame, *, corridors: gpd.GeoDataFrame | None = ...,
+def near(points: gpd.GeoDataFrame | str | os.PathLike[str], *,
+         corridors: layers.CorridorSelection = ...,
          links: gpd.GeoDataFrame | None = ..., within_km: float | None = ...,
          with_country: bool = ..., index: CorridorIndex | None = ...,
          chunk_points: int = ..., progress: Callable[[int], None] | None = ...,
@@ -322,14 +324,14 @@ def near(points: gpd.GeoDataFrame, *, corridors: gpd.GeoDataFrame | None = ...,
 # Without dask stubs mypy sees Any here and calls this overload unreachable.
 @overload
 def near(  # type: ignore[overload-cannot-match]
-         points: dask_geopandas.GeoDataFrame, *, corridors: gpd.GeoDataFrame | None = ...,
+         points: dask_geopandas.GeoDataFrame, *, corridors: layers.CorridorSelection = ...,
          links: gpd.GeoDataFrame | None = ..., within_km: float | None = ...,
          with_country: bool = ..., index: CorridorIndex | None = ...,
          chunk_points: int = ..., progress: Callable[[int], None] | None = ...,
          overwrite: bool = ..., workers: int | None = ...) -> dask_geopandas.GeoDataFrame: ...
 
 
-def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
+def near(points: Any, *, corridors: layers.CorridorSelection = True,
          links: gpd.GeoDataFrame | None = None, within_km: float | None = None,
          with_country: bool = True, index: CorridorIndex | None = None,
          chunk_points: int = DEFAULT_CHUNK_POINTS,
@@ -342,11 +344,15 @@ def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
     ----------
     points
         Point GeoDataFrame (EPSG:4326, or any CRS, reprojected; no CRS is taken as lon/lat),
-        or a ``dask_geopandas.GeoDataFrame`` (the result is then a lazy Dask frame computed
-        per partition, on a ``dask.distributed`` cluster if one is active).
-    corridors, links
-        Lines to measure against; default :func:`geo.corridors` and :func:`geo.links`.
-        Any GeoDataFrame of (Multi)LineStrings with an ``id`` column works.
+        a ``dask_geopandas.GeoDataFrame`` (the result is then a lazy Dask frame computed
+        per partition, on a ``dask.distributed`` cluster if one is active), or the path of
+        a point file (read with :func:`geo.read_points`).
+    corridors
+        The corridors to measure against: ``True`` (all bundled corridors), ids, or any
+        GeoDataFrame of (Multi)LineStrings with an ``id`` column; the same meaning as in
+        :func:`geo.make_map` (see :func:`geo.layers.select_corridors`).
+    links
+        The links of corridors that list ``link_ids`` (default :func:`geo.links`).
     within_km
         Keep only points at most this geodesic distance (km) from their nearest corridor.
     with_country
@@ -383,14 +389,16 @@ def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
         raise ValueError(f"within_km must be a number >= 0, got {within_km!r}")
     if chunk_points < 1:
         raise ValueError(f"chunk_points must be >= 1, got {chunk_points!r}")
+    if isinstance(points, str | os.PathLike):
+        points = read_points(points)
     if index is None:
         index = prepare(corridors=corridors, links=links, with_country=with_country)
     if _is_dask(points):
         return _near_dask(points, index, within_km=within_km, overwrite=overwrite,
                           with_country=with_country)
     if not isinstance(points, gpd.GeoDataFrame):
-        raise TypeError("points: expected a GeoDataFrame or dask_geopandas.GeoDataFrame, got "
-                        f"{type(points).__name__} (read files with geo.read_points)")
+        raise TypeError("points: expected a GeoDataFrame, a dask_geopandas.GeoDataFrame or "
+                        f"a point file path, got {type(points).__name__}")
     out = _near_frame(points, index, within_km=within_km, chunk_points=chunk_points,
                       progress=progress, overwrite=overwrite, workers=workers,
                       with_country=with_country)

@@ -14,16 +14,19 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
-    "ArrangementKind",
     "BILATERAL_FINANCIERS",
-    "CoordQuality",
     "DATE_PATTERN",
-    "Facility",
-    "Financier",
-    "FinancingChannel",
-    "FieldSpec",
+    "FINANCIER_CHANNEL",
+    "ID_PATTERN",
+    "ISO3_PATTERN",
     "LAYER_FIELDS",
     "LAYER_GEOMETRY",
+    "ArrangementKind",
+    "CoordQuality",
+    "Facility",
+    "FieldSpec",
+    "Financier",
+    "FinancingChannel",
     "LayerKind",
     "Mode",
     "NodeKind",
@@ -31,9 +34,6 @@ __all__ = [
     "Sector",
     "SiteStatus",
     "Status",
-    "FINANCIER_CHANNEL",
-    "ID_PATTERN",
-    "ISO3_PATTERN",
     "field_names",
 ]
 

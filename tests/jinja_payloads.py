@@ -30,7 +30,7 @@ EVALUATES_TO = {
     "jqB{{ 6*7 }}0qj": "jqB420qj",
     "jqC{% for x in range(3) %}L{% endfor %}qj": "jqCLLLqj",
     "jqD{# gone #}qj": "jqDqj",
-    "jqG{{ cycler.__init__.__globals__.os.getcwd() }}qj": f"jqG{os.getcwd()}qj",
+    "jqG{{ cycler.__init__.__globals__.os.getcwd() }}qj": f"jqG{Path.cwd()}qj",
     "jqF{{ lipsum.__globals__.os.getuid() }}qj": f"jqF{os.getuid()}qj",
     "jqE{{ lipsum.__globals__ }}qj": "jinja2.utils",   # the module's globals dict, printed
     "jqU{{ self }}qj": "TemplateReference",
@@ -92,7 +92,7 @@ def jinja_layers(directory: Path) -> Path:
     countries = Path(__file__).resolve().parents[1] / "layers" / "countries.geojson"
     link = directory / "countries.geojson"
     if not link.exists():
-        os.symlink(countries, link)
+        link.symlink_to(countries)
     return directory
 
 

@@ -74,7 +74,7 @@ def hostile_layers(directory: Path) -> Path:
     ))
     link = directory / "countries.geojson"
     if not link.exists():
-        os.symlink(COUNTRIES, link)
+        link.symlink_to(COUNTRIES)
     return directory
 
 

@@ -11,22 +11,13 @@ import json
 import sys
 from typing import Any
 
-from geo.cli._common import EXIT_OK, EXIT_PROBLEMS, text_table
+from geo._format import fmt_usd, json_value
+from geo.cli._common import EXIT_OK, EXIT_PROBLEMS, cell, text_table
 
 __all__ = ["add_corridors_parser", "add_export_parser", "add_sites_parser", "add_validate_parser"]
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _fmt_km(value: Any) -> str:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return "-"
-    if f != f:  # NaN
-        return "-"
-    return f"{f:,.0f}"
 
 
 # --------------------------------------------------------------------------- corridors / sites
@@ -39,14 +30,12 @@ def _run_corridors(args: argparse.Namespace) -> int:
     if args.format == "json":
         cols = ["id", "name", "modes", "status", "length_used_km", "documented_length_km",
                 "geodesic_length_km", "documented_share", "countries"]
-        from geo.writers import _json_value
-
-        print(json.dumps([{c: _json_value(r[c]) for c in cols} for _, r in gdf.iterrows()],
+        print(json.dumps([{c: json_value(r[c]) for c in cols} for _, r in gdf.iterrows()],
                          ensure_ascii=False, indent=1))
         return EXIT_OK
     rows = [[str(r["name"]), "+".join(r["modes"]), str(r["status"]),
-             _fmt_km(r["length_used_km"]), _fmt_km(r["documented_length_km"]),
-             _fmt_km(r["geodesic_length_km"]), f"{100 * r['documented_share']:.0f}%",
+             cell(r["length_used_km"]), cell(r["documented_length_km"]),
+             cell(r["geodesic_length_km"]), f"{100 * r['documented_share']:.0f}%",
              "-".join(r["countries"])] for _, r in gdf.iterrows()]
     print(text_table(rows, ["corridor", "modes", "status", "used km", "documented km",
                         "geodesic km", "documented share", "countries"]))
@@ -76,15 +65,6 @@ def _run_sites(args: argparse.Namespace) -> int:
     if args.financier:
         gdf = gdf[gdf["financier"].map(lambda f: isinstance(f, list) and args.financier in f)]
 
-    def value(v: Any) -> str:
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            return "-"
-        if f != f:
-            return "-"
-        return f"${f / 1e9:,.2f}bn" if f >= 1e9 else f"${f / 1e6:,.0f}M"
-
     def year(v: Any) -> str:
         try:
             return str(int(v))
@@ -95,7 +75,7 @@ def _run_sites(args: argparse.Namespace) -> int:
         return ",".join(v) if isinstance(v, list) and v else "-"
 
     rows = [[str(r["name"])[:60], str(r["sector"]), str(r["country"]), str(r["company"])[:40],
-             value(r["value_usd"]), year(r["year"]), str(r["status"]), financiers(r["financier"])]
+             fmt_usd(r["value_usd"]) or "-", year(r["year"]), str(r["status"]), financiers(r["financier"])]
             for _, r in gdf.iterrows()]
     print(text_table(rows, ["site", "sector", "country", "company", "value",
                         "year", "status", "financier"]))

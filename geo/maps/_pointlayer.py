@@ -45,9 +45,9 @@ from folium.map import Layer
 from jinja2 import Template
 
 from geo._errors import LayerError
+from geo._format import is_missing, json_value
 from geo.maps._assets import ASSETS, AtlasMap
 from geo.maps._html import escape_html, json_for_script
-from geo.writers import _json_value as plain_json
 
 __all__ = ["COMPRESS_FROM_BYTES", "DEFAULT_PALETTE", "BigPointLayer", "big_points_layer",
            "big_points_map"]
@@ -224,11 +224,11 @@ class BigPointLayer(JSCSSMixin, Layer):
             self.default_js, self.default_css = [], []
 
 
-def _json_value(value: Any) -> Any:
+def _popup_cell(value: Any) -> Any:
     """A JSON scalar for a popup cell: None for missing, numbers as numbers, else text
     (lists joined with ", ", mappings as JSON text)."""
 
-    v = plain_json(value)
+    v = json_value(value)
     if isinstance(v, float):
         return None if math.isinf(v) else round(v, 6)
     if isinstance(v, list):
@@ -238,13 +238,6 @@ def _json_value(value: Any) -> Any:
     if v is None or isinstance(v, bool | int | str):
         return v
     return str(v)
-
-
-def _missing(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # lists and arrays are not missing
-        return False
 
 
 def _column(series: pd.Series) -> list[Any] | dict[str, list[Any]]:
@@ -263,7 +256,7 @@ def _column(series: pd.Series) -> list[Any] | dict[str, list[Any]]:
             for k in np.flatnonzero(~finite):
                 out[k] = None
         return out
-    values = [v if type(v) is str else _json_value(None if _missing(v) else v)
+    values = [v if type(v) is str else _popup_cell(None if is_missing(v) else v)
               for v in series.tolist()]
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
     if len(values) >= 50 and len(uniques) <= max(1, len(values) // 10):

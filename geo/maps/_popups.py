@@ -8,24 +8,20 @@ links become ``<a href>`` only for ``http``/``https`` URLs, anything else stays 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from geo._format import fmt_days, fmt_km, fmt_usd, is_blank
 from geo.maps._html import escape_html
 
 __all__ = [
-    "corridor_popup",
-    "fmt_days",
-    "fmt_km",
     "SITE_KNOWN",
-    "fmt_usd",
-    "is_missing",
+    "corridor_popup",
     "link_popup",
     "link_title",
     "node_popup",
-    "site_popup",
     "site_financier_text",
+    "site_popup",
     "site_value_text",
     "site_year_text",
     "source_links",
@@ -37,60 +33,9 @@ __all__ = [
 _MAX_LINK_ROWS = 40
 
 
-def is_missing(value: Any) -> bool:
-    """True for None, NaN, NaT, empty strings and empty containers."""
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str | list | tuple | dict) and len(value) == 0:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value)) if not isinstance(value, list | tuple | dict) else False
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_km(value: Any) -> str | None:
-    """``1,234 km`` (rounded to whole km) or None when missing."""
-    if is_missing(value):
-        return None
-    try:
-        return f"{float(value):,.0f} km"
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def fmt_days(value: Any) -> str | None:
-    """``12.5 days`` or None when missing."""
-    if is_missing(value):
-        return None
-    try:
-        return f"{float(value):,.1f} days"
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def fmt_usd(value: Any) -> str | None:
-    """``US$ 1.20 bn`` / ``US$ 350 m`` or None when missing."""
-    if is_missing(value):
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if abs(f) >= 1e9:
-        return f"US$ {f / 1e9:,.2f} bn"
-    if abs(f) >= 1e6:
-        return f"US$ {f / 1e6:,.0f} m"
-    return f"US$ {f:,.0f}"
-
-
 def text_list(value: Any, *, sep: str = ", ") -> str | None:
     """A list (or JSON list text) joined with ``sep``; a scalar as text; None when missing."""
-    if is_missing(value):
+    if is_blank(value):
         return None
     if isinstance(value, str) and value.startswith("["):
         try:
@@ -98,7 +43,7 @@ def text_list(value: Any, *, sep: str = ", ") -> str | None:
         except ValueError:
             return value
     if isinstance(value, list | tuple):
-        items = [str(v) for v in value if not is_missing(v)]
+        items = [str(v) for v in value if not is_blank(v)]
         return sep.join(items) if items else None
     if hasattr(value, "tolist"):
         return text_list(value.tolist(), sep=sep)
@@ -106,7 +51,7 @@ def text_list(value: Any, *, sep: str = ", ") -> str | None:
 
 
 def _sources(value: Any) -> list[Mapping[str, Any]]:
-    if is_missing(value):
+    if is_blank(value):
         return []
     if isinstance(value, str):
         try:
@@ -171,7 +116,7 @@ def tooltip_html(name: Any, detail: str | None = None) -> str:
 
 def _get(row: Mapping[str, Any], key: str) -> Any:
     value = row.get(key)
-    return None if is_missing(value) else value
+    return None if is_blank(value) else value
 
 
 def corridor_popup(row: Mapping[str, Any], *, links: Sequence[Mapping[str, Any]] = (),
@@ -183,6 +128,7 @@ def corridor_popup(row: Mapping[str, Any], *, links: Sequence[Mapping[str, Any]]
     if used and share is not None:
         used += f" ({float(share) * 100:.0f}% from documented sections)"
     doc_source = source_links(_get(row, "length_source"))
+    gauges = text_list(_get(row, "gauges_mm"), sep=" / ")
     rows = [
         _row("Length used", used),
         _row("Documented length", documented),
@@ -192,8 +138,7 @@ def corridor_popup(row: Mapping[str, Any], *, links: Sequence[Mapping[str, Any]]
         _row("Countries", text_list(_get(row, "countries"), sep=" \u2192 ")),
         _row("Modes", text_list(_get(row, "modes"))),
         _row("Status", text_list(_get(row, "status"))),
-        _row("Gauges", text_list(_get(row, "gauges_mm"), sep=" / ")
-             and text_list(_get(row, "gauges_mm"), sep=" / ") + " mm"),
+        _row("Gauges", gauges and f"{gauges} mm"),
         _row("Sources", source_links(_get(row, "sources")), raw=True),
     ]
     if links:
@@ -228,7 +173,7 @@ def link_title(row: Mapping[str, Any], *, node_names: Mapping[str, Any] | None =
 
 def _whole(value: Any) -> str | None:
     """An integer-valued figure (year, gauge) as text without a trailing ``.0``."""
-    if is_missing(value):
+    if is_blank(value):
         return None
     try:
         return str(int(value)) if float(value) == int(value) else str(value)
@@ -305,7 +250,7 @@ def site_financier_text(financier: Any, financier_note: Any) -> str | None:
 
 def site_year_text(year: Any, year_note: Any) -> str | None:
     """A site's year as shown in popups (a float year without its ``.0``, then the note)."""
-    if is_missing(year):
+    if is_blank(year):
         year = None
     text = None if year is None else str(int(year)) if isinstance(year, float) else str(year)
     note = text_list(year_note)

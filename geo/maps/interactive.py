@@ -30,7 +30,7 @@ import pandas as pd
 import shapely
 
 from geo import layers
-from geo._errors import LayerError, Problem
+from geo._format import fmt_days, fmt_km, is_blank
 from geo._io import atomic_write
 from geo._provenance import provenance
 from geo.maps._assets import AtlasMap, AtlasMarkerCluster
@@ -50,9 +50,6 @@ from geo.maps._pointlayer import BigPointLayer, big_points_layer
 from geo.maps._popups import (
     SITE_KNOWN,
     corridor_popup,
-    fmt_days,
-    fmt_km,
-    is_missing,
     node_popup,
     site_popup,
     site_value_text,
@@ -188,27 +185,9 @@ def node_symbol(row: Mapping[str, Any]) -> str:
 
 def _select_corridors(corridors: Any) -> tuple[gpd.GeoDataFrame | None, bool]:
     """(corridor frame or None, whether it is a subset of the bundled corridors)."""
-    if corridors is False or corridors is None:
+    if corridors is False:
         return None, False
-    if isinstance(corridors, gpd.GeoDataFrame):
-        return corridors, True
-
-    gdf = layers.corridors()
-    if corridors is True:
-        return gdf, False
-    if isinstance(corridors, str):
-        corridors = [corridors]
-    wanted = [str(c) for c in corridors]
-    known = set(gdf["id"])
-    unknown = [c for c in wanted if c not in known]
-    if unknown:
-        raise LayerError([Problem("corridors", None, c, "id",
-                                  f"unknown corridor id; known ids: {sorted(known)}")
-                          for c in unknown])
-    order = {c: i for i, c in enumerate(wanted)}
-    sub = gdf[gdf["id"].isin(order)].copy()
-    sub["_order"] = sub["id"].map(order)
-    return sub.sort_values("_order").drop(columns="_order"), True
+    return layers.select_corridors(corridors), corridors is not True
 
 
 def _records(gdf: gpd.GeoDataFrame | None) -> list[dict[str, Any]]:
@@ -254,19 +233,20 @@ def _corridor_layer(rows: list[dict[str, Any]], *, links_by_id: Mapping[str, dic
             mode = mode_list.split(", ")[0] if mode_list else "rail"
             for part in line_parts(row.get("geometry")):
                 features.append((mode, str(row.get("status")), part))
-        fc = {"type": "FeatureCollection", "features": []}
+        line_features: list[dict[str, Any]] = []
         for k, (mode, status, part) in enumerate(features):
             coords = geodesic_path(part, max_segment_km=max_segment_km)
             bounds.add(coords)
             modes.add(mode)
             statuses.add(status)
-            fc["features"].append({
+            line_features.append({
                 "type": "Feature", "id": str(k),
                 "properties": {"mode": mode, "status": status},
                 "geometry": {"type": "LineString", "coordinates": coords},
             })
         days = row.get("transit_days")
-        days = transit_days.get(cid, None if is_missing(days) else days)
+        days = transit_days.get(cid, None if is_blank(days) else days)
+        fc = {"type": "FeatureCollection", "features": line_features}
         layer = folium.GeoJson(fc, style_function=link_style, smooth_factor=1.0)
         detail = " \u00b7 ".join(x for x in (fmt_km(row.get("length_used_km")),
                                               fmt_days(days)) if x)
@@ -317,7 +297,7 @@ def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: Bounds, cluster_threshold: int
         if geom.geom_type != "Point":
             geom = geom.representative_point()
         sector = row.get("sector")
-        sector = None if is_missing(sector) else str(sector)
+        sector = None if is_blank(sector) else str(sector)
         if sector:
             sectors.add(sector)
         colour = SECTOR_COLOURS.get(sector or "", _SITE_DEFAULT)
@@ -478,7 +458,7 @@ def _legend_sections(modes: set[str], statuses: set[str], symbols: set[str],
     ]
 
 
-def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
+def make_map(*, corridors: layers.CorridorSelection = True,
              nodes: bool | gpd.GeoDataFrame = True,
              sites: bool | gpd.GeoDataFrame | str | os.PathLike[str] = True,
              routes: gpd.GeoDataFrame | None = None,
@@ -500,8 +480,10 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
     Parameters
     ----------
     corridors
-        ``True`` for all bundled corridors, a list of corridor ids, a GeoDataFrame shaped
-        like :func:`geo.corridors`, or ``False``.  Each corridor is drawn from its links
+        ``True`` for all bundled corridors, a corridor id or a list of ids, a GeoDataFrame
+        shaped like :func:`geo.corridors`, or ``False``: the same meaning in
+        :func:`geo.figure`, :func:`geo.build_gallery` and :func:`geo.near` (see
+        :func:`geo.layers.select_corridors`).  Each corridor is drawn from its links
         (colour by mode, dash by status); its popup gives length used and documented,
         countries, status, transit days (``transit_days`` or a ``transit_days`` column) and
         sources.

@@ -44,6 +44,7 @@ from geo.routing.scenarios import DWELL_KEYS, PARAM_KEYS, Scenario, Which, point
 from geo.schema import Mode
 
 __all__ = [
+    "N_DRAWS",
     "Exposure",
     "TransitEstimate",
     "estimate",
@@ -51,6 +52,11 @@ __all__ = [
     "moving_dwell_h",
 ]
 
+
+#: Monte Carlo draws behind every transit time unless the caller asks for another number:
+#: the one default of ``n_draws`` in :func:`geo.route`, :func:`geo.od_matrix`,
+#: :func:`geo.compare`, :func:`geo.build_gallery` and :func:`estimate`.
+N_DRAWS = 2000
 
 # --------------------------------------------------------------------------- exposure & cost
 
@@ -192,7 +198,7 @@ class TransitEstimate:
                 "p90_days": self.p90_h / 24.0}
 
 
-def estimate(exposure: Exposure, *, scenario: Scenario, n_draws: int = 2000,
+def estimate(exposure: Exposure, *, scenario: Scenario, n_draws: int = N_DRAWS,
              seed: int = 0) -> TransitEstimate:
     """Transit time of ``exposure`` under ``scenario``: median, its split and ranges (hours)."""
     if n_draws < 1:

@@ -13,15 +13,19 @@ import functools
 import itertools
 import logging
 import math
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from geo._errors import RoutingError
-from geo.routing.graph import Network, Place, default_network, union_pairs
+from geo.routing.estimate import N_DRAWS
+from geo.routing.graph import Network, Optimize, Place, default_network, union_pairs
 from geo.routing.route import Route, Step, build_route
-from geo.routing.scenarios import Scenario, load_scenario
+from geo.routing.scenarios import Scenario, ScenarioLike, load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["od_matrix", "route"]
 
@@ -44,7 +48,7 @@ def _paths(sg: nx.Graph, o: str, d: str, *, k: int) -> list[list[Any]]:
     try:
         gen = nx.shortest_simple_paths(work, _SRC, _DST, weight="weight")
         for tries, path in enumerate(gen):
-            keys = tuple(work[a][b]["key"] for a, b in zip(path, path[1:], strict=False)
+            keys = tuple(work[a][b]["key"] for a, b in itertools.pairwise(path)
                          if work[a][b].get("key"))
             if keys not in seen:
                 seen.add(keys)
@@ -61,7 +65,7 @@ def _steps(net: Network, sg: nx.Graph, path: list[Any]) -> list[Any]:
     steps: list[Step] = []
     pending: str | None = None
     inner = path[1:-1]
-    for a, b in zip(inner, inner[1:], strict=False):
+    for a, b in itertools.pairwise(inner):
         if a[0] == b[0]:
             pending = sg[a][b].get("transfer") or pending
             continue
@@ -77,17 +81,17 @@ def route(
     origin: str | tuple[float, float],
     destination: str | tuple[float, float],
     *,
-    optimize: str = "time",
-    scenario: str | Scenario = "official",
+    optimize: Optimize = "time",
+    scenario: ScenarioLike = "official",
     modes: Iterable[str] | None = None,
     avoid: Iterable[str] | None = None,
     k: int = 1,
     include_status: Iterable[str] | None = None,
-    overrides: dict[str, Any] | None = None,
-    n_draws: int = 2000,
+    overrides: Mapping[str, Any] | None = None,
+    n_draws: int = N_DRAWS,
     seed: int = 0,
     network: Network | None = None,
-) -> Any:
+) -> Route:
     """The best route between two places, with legs, moving and waiting times.
 
     Parameters
@@ -113,7 +117,8 @@ def route(
     overrides : dict, optional
         Scenario values to change, e.g. ``{"speed_kmh.rail": 30}``.
     n_draws, seed : int
-        Monte Carlo draws and seed for the transit-time range.
+        Monte Carlo draws (default :data:`geo.routing.estimate.N_DRAWS`) and seed for the
+        transit-time range.
     network : Network, optional
         Default: the network of the bundled layers.
 
@@ -150,7 +155,7 @@ def route(
 
 
 def _build(net: Network, sg: nx.Graph, path: list[Any], po: Place, pd_: Place, sc: Scenario,
-           optimize: str, n_draws: int, seed: int) -> Any:
+           optimize: Optimize, n_draws: int, seed: int) -> Route:
 
     g = net.graph
     return build_route(
@@ -181,19 +186,21 @@ def od_matrix(
     origins: Sequence[str | tuple[float, float]],
     destinations: Sequence[str | tuple[float, float]],
     *,
-    optimize: str = "time",
-    scenario: str | Scenario = "official",
+    optimize: Optimize = "time",
+    scenario: ScenarioLike = "official",
     modes: Iterable[str] | None = None,
     avoid: Iterable[str] | None = None,
     include_status: Iterable[str] | None = None,
-    n_draws: int = 500,
+    overrides: Mapping[str, Any] | None = None,
+    n_draws: int = N_DRAWS,
     seed: int = 0,
     network: Network | None = None,
-) -> Any:
+) -> pd.DataFrame:
     """Distance and transit time for every origin x destination pair.
 
     Pairs that are not connected (or identical) get NaN figures and a ``note`` instead of
-    raising, so one bad pair does not lose the matrix.  Unknown names still raise.
+    raising, so one bad pair does not lose the matrix.  Unknown names still raise.  The
+    keyword arguments mean what they mean in :func:`route`.
 
     Returns
     -------
@@ -205,7 +212,7 @@ def od_matrix(
     import pandas as pd
 
     net = network if network is not None else default_network()
-    sc = load_scenario(scenario)
+    sc = load_scenario(scenario, overrides=overrides)
     sg = net.state_graph(scenario=sc, optimize=optimize, modes=modes, avoid=avoid,
                          include_status=include_status)
     rows = []

@@ -87,7 +87,7 @@ def _child(method: str, n: int) -> dict[str, Any]:
     seconds = time.perf_counter() - t0
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"seconds": seconds, "rss_growth_mib": max(0, rss1 - rss0) / 1024,
-            "sample_km": dist_km[:SAMPLE].tolist(), "rows": int(len(dist_km)),
+            "sample_km": dist_km[:SAMPLE].tolist(), "rows": len(dist_km),
             "np": np.__version__}
 
 
@@ -239,7 +239,7 @@ def _draw_seconds(path: Path, *, wait_js: str, timeout_s: float) -> dict[str, An
         try:
             page.wait_for_function(wait_js, timeout=timeout_s * 1000)
             drawn_s: float | None = time.perf_counter() - t0
-        except Exception:  # noqa: BLE001 - a timeout is a result here
+        except Exception:  # a timeout is a result here
             drawn_s = None
         browser.close()
     return {"load_s": load_s, "drawn_s": drawn_s}
