@@ -26,6 +26,7 @@ __all__ = [
     "CorridorSelection",
     "corridors",
     "countries",
+    "energy",
     "layer_dir",
     "layer_path",
     "links",
@@ -202,8 +203,8 @@ def validate(path: str | os.PathLike[str], *, kind: LayerKind | str | None = Non
     path
         A GeoJSON FeatureCollection in EPSG:4326 (lon, lat).
     kind
-        ``"nodes"``, ``"links"``, ``"corridors"`` or ``"sites"``; by default taken from the
-        file name (``links.geojson`` -> ``"links"``).
+        ``"nodes"``, ``"links"``, ``"corridors"``, ``"sites"`` or ``"energy"``; by default
+        taken from the file name (``links.geojson`` -> ``"links"``).
 
     Cross-layer references (link ends, corridor node paths, a site's corridor) are checked
     against sibling layer files in the same directory when present, else against the
@@ -247,6 +248,8 @@ def _with_measures(gdf: gpd.GeoDataFrame, kind: LayerKind, *, directory: Path | 
         else:
             link_gdf = links()
         return measure.assemble_corridors(gdf, link_gdf)
+    if kind is LayerKind.ENERGY:
+        return measure.measure_energy(gdf, countries=countries())
     return gdf
 
 
@@ -282,6 +285,8 @@ def _bundled(kind: LayerKind, directory: str) -> gpd.GeoDataFrame:
                                     node_countries=_node_countries(Path(directory)))
     elif kind is LayerKind.CORRIDORS:
         gdf = measure.assemble_corridors(gdf, _bundled(LayerKind.LINKS, directory))
+    elif kind is LayerKind.ENERGY:
+        gdf = measure.measure_energy(gdf, countries=countries())
     log.debug("loaded %d bundled %s", len(gdf), kind.value)
     return gdf
 
@@ -328,6 +333,23 @@ def corridors() -> gpd.GeoDataFrame:
 def sites() -> gpd.GeoDataFrame:
     """Chinese-financed or Chinese-built project sites (Points), EPSG:4326."""
     return _bundled_copy(LayerKind.SITES)
+
+
+def energy() -> gpd.GeoDataFrame:
+    """Gas and oil pipelines and high-voltage power lines as lines, EPSG:4326.
+
+    One feature per line or section, its (Multi)LineString joining the points sources give
+    (compressor and pump stations, terminals, substations, towns the line is documented to
+    pass) with geodesics.  Data columns: ``kind`` (``gas_pipeline``, ``oil_pipeline``,
+    ``power_line``), capacity in the column for its kind (``capacity_bcm_per_year``,
+    ``capacity_mt_per_year``, ``voltage_kv``), ``documented_length_km`` with
+    ``length_source``, ``status``, ``opened``, ``operator``, ``owners``, ``contractor``,
+    ``financier``, ``vertices`` (each point's name and sources), ``sources``.  Unknown
+    values are null.  Computed columns (see :func:`geo.measure.measure_energy`):
+    ``geodesic_length_km``, ``geodesic_share_of_documented``, ``countries``,
+    ``geodesic_km_by_country``.
+    """
+    return _bundled_copy(LayerKind.ENERGY)
 
 
 def clear_cache() -> None:

@@ -28,12 +28,16 @@ __all__ = [
     "distance_km",
     "geodesic_length_km",
     "geodesic_path",
+    "measure_energy",
     "measure_links",
 ]
 
 GEOD = Geod(ellps="WGS84")
 #: Pieces of a line shorter than this inside a country are ignored (outline noise at borders).
 SLIVER_KM = 0.5
+#: Energy lines: a crossing of a country no source names is flagged from this many km on
+#: (shorter pieces are end points in a border town, e.g. Khorgos).
+FLAG_CROSSING_KM = 25.0
 #: Ordering of statuses from most to least advanced.
 _STATUS_ORDER = ("operational", "under_construction", "planned")
 
@@ -147,6 +151,53 @@ def measure_links(links: gpd.GeoDataFrame, *, countries: gpd.GeoDataFrame,
     out["countries"] = orders
     out["length_by_country_km"] = by_country
     out["water_length_km"] = water
+    return out
+
+
+def measure_energy(energy: gpd.GeoDataFrame, *, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add length and country columns to an energy-lines GeoDataFrame (returns a new frame).
+
+    Computed columns: ``geodesic_length_km`` (WGS84, through the documented vertices),
+    ``countries`` (ISO3 in order along the line), ``geodesic_km_by_country`` (geodesic km
+    inside each country, not scaled: the polyline joins documented points with geodesics,
+    so it is shorter than the real line) and ``geodesic_share_of_documented``
+    (geodesic / documented length; null where no length is documented).  Where a source
+    gives km by country (``documented_km_by_country``), ``countries_undocumented`` lists
+    countries the polyline crosses for at least :data:`FLAG_CROSSING_KM` that the source
+    does not name (an artefact of joining documented points with geodesics) and
+    ``countries_missed`` those it names that the polyline misses; both are null without
+    that field.
+    """
+    out = energy.copy()
+    tree = shapely.STRtree(countries.geometry.values)
+    geodesic = np.array([geodesic_length_km(g) for g in out.geometry], dtype=float)
+    documented = pd.to_numeric(out.get("documented_length_km"), errors="coerce").to_numpy(float)
+    out["geodesic_length_km"] = geodesic.round(3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(np.isfinite(documented) & (documented > 0), geodesic / documented,
+                         np.nan)
+    out["geodesic_share_of_documented"] = share.round(4)
+    documented_by = out["documented_km_by_country"] if "documented_km_by_country" in out \
+        else [None] * len(out)
+    orders: list[list[str]] = []
+    by_country: list[dict[str, float]] = []
+    undocumented: list[list[str] | None] = []
+    missed: list[list[str] | None] = []
+    for geom, doc in zip(out.geometry, documented_by, strict=True):
+        order, km_by, _ = countries_along(geom, countries, tree, over_land=True)
+        orders.append(order)
+        by_country.append({k: round(v, 3) for k, v in sorted(km_by.items())})
+        if isinstance(doc, dict) and doc:
+            undocumented.append([c for c in dict.fromkeys(order)
+                                 if c not in doc and km_by.get(c, 0.0) >= FLAG_CROSSING_KM])
+            missed.append([c for c in doc if c not in order])
+        else:
+            undocumented.append(None)
+            missed.append(None)
+    out["countries"] = orders
+    out["geodesic_km_by_country"] = by_country
+    out["countries_undocumented"] = undocumented
+    out["countries_missed"] = missed
     return out
 
 

@@ -117,6 +117,7 @@ def _layers() -> dict[str, gpd.GeoDataFrame]:
         LayerKind.LINKS.value: layers.links(),
         LayerKind.CORRIDORS.value: layers.corridors(),
         LayerKind.SITES.value: layers.sites(),
+        LayerKind.ENERGY.value: layers.energy(),
     }
 
 

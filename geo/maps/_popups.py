@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from geo._format import fmt_days, fmt_km, fmt_usd, is_blank
+from geo._format import fmt_days, fmt_km, fmt_usd, is_blank, is_missing
 from geo._io import load_json
 from geo.maps._html import escape_html
 
 __all__ = [
     "SITE_KNOWN",
     "corridor_popup",
+    "energy_capacity_text",
+    "energy_popup",
     "link_popup",
     "link_title",
     "node_popup",
@@ -286,3 +288,73 @@ def site_popup(row: Mapping[str, Any], *, extra_fields: Sequence[str] = ()) -> s
     ]
     rows += [_row(str(f), text_list(_get(row, f))) for f in extra_fields if f not in SITE_KNOWN]
     return _card(_get(row, "name") or _get(row, "id") or "site", rows)
+
+
+#: Capacity columns of the energy layer and how their values are shown.
+_CAPACITY_UNITS = (("capacity_bcm_per_year", "{:,.3g} bcm/yr"),
+                   ("capacity_mt_per_year", "{:,.3g} Mt/yr"),
+                   ("voltage_kv", "{:,.0f} kV"))
+
+
+def energy_capacity_text(row: Mapping[str, Any]) -> str | None:
+    """An energy line's capacity with its unit (``30 bcm/yr``, ``20 Mt/yr``, ``500 kV``)."""
+    for column, pattern in _CAPACITY_UNITS:
+        value = _get(row, column)
+        if value is not None:
+            try:
+                return pattern.format(float(value))
+            except (TypeError, ValueError):
+                return str(value)
+    return None
+
+
+def _km_by_country(value: Any) -> str | None:
+    if not isinstance(value, Mapping) or not value:
+        return text_list(value)
+    return ", ".join(f"{k} {float(v):,.0f} km" for k, v in value.items()
+                     if not is_missing(v))
+
+
+def energy_popup(row: Mapping[str, Any]) -> str:
+    """Popup HTML for a row of :func:`geo.energy`: kind, capacity, lengths, status,
+    countries with km in each, who owns, builds and finances it, and sources."""
+    documented = fmt_km(_get(row, "documented_length_km"))
+    geodesic = fmt_km(_get(row, "geodesic_length_km"))
+    share = _get(row, "geodesic_share_of_documented")
+    if geodesic and share is not None:
+        geodesic += f" ({float(share) * 100:.0f}% of documented, through the documented points)"
+    countries = text_list(_get(row, "countries"), sep=" \u2192 ")
+    by_country = _km_by_country(_get(row, "geodesic_km_by_country"))
+    if countries and by_country:
+        countries += f" (geodesic: {by_country})"
+    flagged = text_list(_get(row, "countries_undocumented"))
+    missed = text_list(_get(row, "countries_missed"))
+    opened = _whole(_get(row, "opened"))
+    opened_note = text_list(_get(row, "opened_note"))
+    if opened_note:
+        opened = f"{opened} ({opened_note})" if opened else opened_note
+    capacity = energy_capacity_text(row)
+    capacity_note = text_list(_get(row, "capacity_note"))
+    if capacity_note:
+        capacity = f"{capacity} ({capacity_note})" if capacity else capacity_note
+    rows = [
+        _row("Kind", text_list(_get(row, "kind")) and str(row["kind"]).replace("_", " ")),
+        _row("Capacity", capacity),
+        _row("Documented length", documented),
+        _row("Length source", source_links(_get(row, "length_source")), raw=True),
+        _row("Geodesic length", geodesic),
+        _row("Status", text_list(_get(row, "status"))),
+        _row("Opened", opened),
+        _row("Countries", countries),
+        _row("Crossing no source names", flagged),
+        _row("Named but not crossed", missed),
+        _row("Operator", text_list(_get(row, "operator"))),
+        _row("Owners", text_list(_get(row, "owners"))),
+        _row("Contractor", text_list(_get(row, "contractor"))),
+        _row("Financier", site_financier_text(row.get("financier"), row.get("financier_note"))),
+        _row("Position", text_list(_get(row, "coord_quality"))),
+        _row("Shape", text_list(_get(row, "coord_note"))),
+        _row("Note", text_list(_get(row, "note"))),
+        _row("Sources", source_links(_get(row, "sources")), raw=True),
+    ]
+    return _card(_get(row, "name") or _get(row, "id") or "energy line", rows)

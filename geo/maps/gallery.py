@@ -148,7 +148,7 @@ def build_gallery(directory: str | os.PathLike[str] = "maps", *,
                   n_draws: int = N_DRAWS) -> list[GalleryPage]:
     """Build the offline map gallery in ``directory`` and return its pages.
 
-    Writes ``overview.html`` (all corridors, nodes and sites), ``corridor_<id>.html`` for
+    Writes ``overview.html`` (all corridors, energy lines, nodes and sites), ``corridor_<id>.html`` for
     each corridor of ``corridors`` (default: all; the same meaning as in :func:`geo.make_map`,
     see :func:`geo.layers.select_corridors`), ``comparison.html`` and ``comparison.png`` (the sea and
     land alternatives of :func:`geo.compare` between ``comparison`` node ids, days per route,
@@ -167,8 +167,8 @@ def build_gallery(directory: str | os.PathLike[str] = "maps", *,
             raise InputError(f"corridor id {cid!r} is not a safe file name "
                              "(must match ^[a-z][a-z0-9_]*$)")
     pages = [_write_page(out, "overview.html", title="Corridor atlas: overview",
-                         description="All corridors, nodes and project sites",
-                         corridors=True, nodes=True, sites=True)]
+                         description="All corridors, energy lines, nodes and project sites",
+                         corridors=True, nodes=True, sites=True, energy=True)]
     by_id = {str(r["id"]): r for _, r in corridor_gdf.iterrows()}
     for cid in ids:
         row = by_id[str(cid)]
