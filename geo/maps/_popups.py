@@ -7,12 +7,12 @@ links become ``<a href>`` only for ``http``/``https`` URLs, anything else stays 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from geo._format import fmt_days, fmt_km, fmt_usd, is_blank, is_missing
+from geo._io import load_json
 from geo.maps._html import escape_html
 
 __all__ = [
@@ -43,7 +43,7 @@ def text_list(value: Any, *, sep: str = ", ") -> str | None:
         return None
     if isinstance(value, str) and value.startswith("["):
         try:
-            value = json.loads(value)
+            value = load_json(value)
         except ValueError:
             return value
     if isinstance(value, list | tuple):
@@ -59,7 +59,7 @@ def _sources(value: Any) -> list[Mapping[str, Any]]:
         return []
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = load_json(value)
         except ValueError:
             return [{"title": value, "url": ""}]
     if isinstance(value, Mapping):
@@ -286,7 +286,8 @@ def site_year_text(year: Any, year_note: Any) -> str | None:
     the note alone when it already states the year (``1997``, not ``1997 (1997)``)."""
     if is_blank(year):
         year = None
-    text = None if year is None else str(int(year)) if isinstance(year, float) else str(year)
+    text = None if year is None else str(int(year)) if isinstance(year, float) \
+        and year.is_integer() else str(year)
     note = text_list(year_note)
     if note:
         text = note if not text or text in note else f"{text} ({note})"

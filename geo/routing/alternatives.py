@@ -53,7 +53,7 @@ from geo.measure import distance_km
 from geo.routing._display import days1, html_table, km1, round_export
 from geo.routing.estimate import N_DRAWS
 from geo.routing.graph import Network, Place, default_network, transfer_dwell_key, union_pairs
-from geo.routing.paths import _paths, _steps
+from geo.routing.paths import _paths, _steps, same_node_error
 from geo.routing.route import Route, Step, build_route
 from geo.routing.scenarios import Scenario, ScenarioLike, load_scenario
 
@@ -430,6 +430,7 @@ def compare(
                  year=year)
     po: Place = net.resolve(origin)
     pd_: Place = net.resolve(destination)
+    same_node_error(net, po, pd_)
     rows, leg_frames, objs = [], [], {}
     for alt in alternatives:
         res = _run(net, po.node_id, pd_.node_id, sc, alt, n_draws, seed)

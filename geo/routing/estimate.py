@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from geo._errors import InputError
 from geo.routing._display import days1, html_table
 from geo.routing.scenarios import DWELL_KEYS, PARAM_KEYS, Scenario, Which, point_values
 from geo.schema import Mode
@@ -220,7 +221,7 @@ def estimate(exposure: Exposure, *, scenario: Scenario, n_draws: int = N_DRAWS,
              seed: int = 0) -> TransitEstimate:
     """Transit time of ``exposure`` under ``scenario``: median, its split and ranges (hours)."""
     if n_draws < 1:
-        raise ValueError(f"n_draws must be >= 1, got {n_draws}")
+        raise InputError(f"n_draws must be >= 1, got {n_draws}")
     moving, dwell = moving_dwell_h(exposure, scenario=scenario)
     fast = sum(moving_dwell_h(exposure, scenario=scenario, which="fast"))
     slow = sum(moving_dwell_h(exposure, scenario=scenario, which="slow"))
