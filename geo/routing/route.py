@@ -17,6 +17,7 @@ Times in hours, distances in km, coordinates (lon, lat).
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ from geo._provenance import provenance
 from geo.routing.estimate import Exposure, TransitEstimate, estimate, moving_dwell_at, moving_dwell_h
 from geo.routing.scenarios import Scenario
 
-__all__ = ["LEG_COLUMNS", "Route", "Step", "build_route"]
+__all__ = ["LEG_COLUMNS", "Route", "Step", "build_route", "legs_distance_km", "route_legs"]
 
 #: Columns of :attr:`Route.legs`, in order (geometry last).
 LEG_COLUMNS = [
@@ -84,7 +85,7 @@ class Route:
 
     @property
     def distance_km(self) -> float:
-        return float(self.legs["distance_km"].sum())
+        return legs_distance_km(self.legs["distance_km"])
 
     @property
     def moving_h(self) -> float:
@@ -186,6 +187,93 @@ def _oriented(data: dict[str, Any], reverse: bool) -> list[tuple[float, float]]:
     return coords[::-1] if reverse else coords
 
 
+def legs_distance_km(leg_km: Any) -> float:
+    """A route's length from its legs' lengths (exactly rounded, so independent of order)."""
+    return math.fsum(leg_km)
+
+
+def _add_into(acc: dict[str, float], more: dict[str, float]) -> None:
+    for key, value in more.items():  # the sums Exposure.__add__ makes, in the same order
+        acc[key] = acc.get(key, 0.0) + value
+
+
+def route_legs(steps: list[Step], *, node_country: dict[str, str], edge_exposure: Any,
+               detail: bool = True) -> tuple[list[dict[str, Any]], Exposure]:
+    """The legs of a path (consecutive steps merged) and the route's whole exposure.
+
+    Each leg is a dict with ``mode``, ``gauge_mm``, ``from_id``, ``to_id``, ``exposure``,
+    ``countries``, ``passages``, ``link_ids`` and, with ``detail``, ``coords`` and
+    ``notes``.  Without ``detail`` it is cheap enough for every pair of an OD matrix
+    (:func:`geo.routing.paths.od_matrix`); the figures are the same either way.
+    """
+    legs: list[dict[str, Any]] = []
+    total_km: dict[str, float] = {}
+    total_counts: dict[str, float] = {}
+    total_port_km = 0.0
+    for i, st in enumerate(steps):
+        dist, counts, port_km = edge_exposure(st.data)
+        counts = dict(counts)
+        start = st.data["to_id"] if st.reverse else st.data["from_id"]
+        end = st.data["from_id"] if st.reverse else st.data["to_id"]
+        mode = st.data["mode"]
+        if st.transfer:
+            counts[st.transfer] = counts.get(st.transfer, 0.0) + 1.0
+        if mode == "sea" and i == 0:
+            counts["sea_port"] = counts.get("sea_port", 0.0) + 1.0
+        if mode == "sea" and i == len(steps) - 1:
+            counts["sea_port"] = counts.get("sea_port", 0.0) + 1.0
+        notes = (_notes(st, counts, port_km, start, end, i, len(steps), node_country)
+                 if detail else [])
+        _add_into(total_km, dist)
+        _add_into(total_counts, counts)
+        total_port_km += port_km
+        prev = legs[-1] if legs else None
+        mergeable = (prev is not None and prev["mode"] == mode
+                     and prev["gauge_mm"] == st.data["gauge_mm"] and not st.transfer
+                     and mode in ("rail", "road"))
+        coords = _oriented(st.data, st.reverse) if detail else []
+        if prev is not None and mergeable:
+            prev["to_id"] = end
+            _add_into(prev["km"], dist)
+            _add_into(prev["counts"], counts)
+            prev["port_km"] += port_km
+            prev["coords"] += coords[1:]
+            prev["notes"] += notes
+            prev["countries"] += [c for c in st.data["countries"] if c not in prev["countries"]]
+            prev["link_ids"].append(st.key)
+        else:
+            legs.append({"mode": mode, "gauge_mm": st.data["gauge_mm"], "from_id": start,
+                         "to_id": end, "km": dict(dist), "counts": counts,
+                         "port_km": port_km, "coords": coords, "notes": notes,
+                         "countries": list(st.data["countries"]),
+                         "passages": list(st.data["passages"]), "link_ids": [st.key]})
+    for leg in legs:
+        leg["exposure"] = Exposure(leg.pop("km"), leg.pop("counts"), leg.pop("port_km"))
+    return legs, Exposure(total_km, total_counts, total_port_km)
+
+
+def _notes(st: Step, counts: dict[str, float], port_km: float, start: str, end: str, i: int,
+           n_steps: int, node_country: dict[str, str]) -> list[str]:
+    """What the waiting of one step is for, in words (the legs' ``dwell_note``)."""
+    notes: list[str] = []
+    if st.transfer:
+        notes.append(f"{st.transfer.replace('_', ' ')} at {start}")
+    if "border_rail" in counts or "border_road" in counts:
+        notes.append(f"border {node_country.get(start)}-{node_country.get(end)}")
+    if "ferry_port" in counts:
+        notes.append("ferry wait")
+    if "canal_transit" in counts:
+        notes.append("canal " + "+".join(p for p in st.data["passages"]
+                                          if p in ("suez", "panama")))
+    if st.data["mode"] == "sea" and i == 0:
+        notes.append(f"port handling at {start}")
+    if st.data["mode"] == "sea" and i == n_steps - 1:
+        notes.append(f"port handling at {end}")
+    if port_km:
+        notes.append("port calls en route")
+    return notes
+
+
 def build_route(
     steps: list[Step],
     *,
@@ -202,52 +290,7 @@ def build_route(
     destination_snap_km: float = 0.0,
 ) -> Route:
     """Assemble legs, the exposure and the estimate of a path given as ``steps``."""
-    legs: list[dict[str, Any]] = []
-    total = Exposure()
-    for i, st in enumerate(steps):
-        dist, counts, port_km = edge_exposure(st.data)
-        counts = dict(counts)
-        notes: list[str] = []
-        start = st.data["to_id"] if st.reverse else st.data["from_id"]
-        end = st.data["from_id"] if st.reverse else st.data["to_id"]
-        if st.transfer:
-            counts[st.transfer] = counts.get(st.transfer, 0.0) + 1.0
-            notes.append(f"{st.transfer.replace('_', ' ')} at {start}")
-        if "border_rail" in counts or "border_road" in counts:
-            notes.append(f"border {node_country.get(start)}-{node_country.get(end)}")
-        if "ferry_port" in counts:
-            notes.append("ferry wait")
-        if "canal_transit" in counts:
-            notes.append("canal " + "+".join(p for p in st.data["passages"]
-                                              if p in ("suez", "panama")))
-        mode = st.data["mode"]
-        if mode == "sea" and i == 0:
-            counts["sea_port"] = counts.get("sea_port", 0.0) + 1.0
-            notes.append(f"port handling at {start}")
-        if mode == "sea" and i == len(steps) - 1:
-            counts["sea_port"] = counts.get("sea_port", 0.0) + 1.0
-            notes.append(f"port handling at {end}")
-        if port_km:
-            notes.append("port calls en route")
-        exp = Exposure(dict(dist), counts, port_km)
-        total = total + exp
-        prev = legs[-1] if legs else None
-        mergeable = (prev is not None and prev["mode"] == mode
-                     and prev["gauge_mm"] == st.data["gauge_mm"] and not st.transfer
-                     and mode in ("rail", "road"))
-        coords = _oriented(st.data, st.reverse)
-        if mergeable:
-            prev["to_id"] = end
-            prev["exposure"] = prev["exposure"] + exp
-            prev["coords"] += coords[1:]
-            prev["notes"] += notes
-            prev["countries"] += [c for c in st.data["countries"] if c not in prev["countries"]]
-            prev["link_ids"].append(st.key)
-        else:
-            legs.append({"mode": mode, "gauge_mm": st.data["gauge_mm"], "from_id": start,
-                         "to_id": end, "exposure": exp, "coords": coords, "notes": notes,
-                         "countries": list(st.data["countries"]),
-                         "passages": list(st.data["passages"]), "link_ids": [st.key]})
+    legs, total = route_legs(steps, node_country=node_country, edge_exposure=edge_exposure)
     est: TransitEstimate = estimate(total, scenario=scenario, n_draws=n_draws, seed=seed)
     rows = []
     for n, leg in enumerate(legs, start=1):
