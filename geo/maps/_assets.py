@@ -34,6 +34,7 @@ from branca.element import Figure
 from folium.plugins import MarkerCluster
 
 from geo._errors import GeoError
+from geo.maps._literal import literal_rendering
 
 __all__ = [
     "ASSETS",
@@ -134,7 +135,8 @@ class AtlasFigure(Figure):
         self.offline = offline
 
     def render(self, **kwargs: Any) -> str:
-        html = super().render(**kwargs)
+        with literal_rendering():  # rendered text (holding data) is never a template
+            html = super().render(**kwargs)
         return inline_assets(html) if self.offline else html
 
 
