@@ -99,8 +99,11 @@ def _link_keys(work: nx.Graph, path: list[Any]) -> tuple[str, ...]:
                  if work[a][b].get("key"))
 
 
-def _steps(net: Network, sg: nx.Graph, path: list[Any]) -> list[Any]:
-
+def _steps(net: Network, sg: Any, path: list[Any], *, links: Any = None) -> list[Any]:
+    """The edges of a state path as Steps.  ``sg`` is the state graph or its dict of dicts
+    and ``links`` the network's (``net.graph`` by default): plain dicts are faster to index
+    when every pair of an OD matrix is turned into steps."""
+    links = net.graph if links is None else links
     steps: list[Step] = []
     pending: str | None = None
     inner = path[1:-1]
@@ -109,7 +112,7 @@ def _steps(net: Network, sg: nx.Graph, path: list[Any]) -> list[Any]:
             pending = sg[a][b].get("transfer") or pending
             continue
         key = sg[a][b]["key"]
-        data = net.graph[a[0]][b[0]][key]
+        data = links[a[0]][b[0]][key]
         steps.append(Step(key=key, data=data, reverse=data["from_id"] != a[0],
                           transfer=pending))
         pending = None
@@ -269,6 +272,7 @@ def od_matrix(
     states = _states_by_node(sg)
     node_country = {n: d.get("country") for n, d in net.graph.nodes(data=True)}
     trees: dict[str, Any] = {}
+    sg_adj, links_adj = nx.to_dict_of_dicts(sg), nx.to_dict_of_dicts(net.graph)
     exposure_of: dict[str, Any] = {}
 
     def edge_exposure(data: dict[str, Any]) -> Any:  # each link's exposure computed once
@@ -292,7 +296,8 @@ def od_matrix(
             cols["distance_km"].append(math.nan)
             cols["note"].append("same place" if po.node_id == pdst.node_id else "not connected")
             continue
-        legs, total = route_legs(_steps(net, sg, path), node_country=node_country,
+        legs, total = route_legs(_steps(net, sg_adj, path, links=links_adj),
+                                 node_country=node_country,
                                  edge_exposure=edge_exposure, detail=False)
         cols["distance_km"].append(legs_distance_km([leg["exposure"].total_km for leg in legs]))
         cols["note"].append("")

@@ -201,10 +201,11 @@ def route_legs(steps: list[Step], *, node_country: dict[str, str], edge_exposure
                detail: bool = True) -> tuple[list[dict[str, Any]], Exposure]:
     """The legs of a path (consecutive steps merged) and the route's whole exposure.
 
-    Each leg is a dict with ``mode``, ``gauge_mm``, ``from_id``, ``to_id``, ``exposure``,
-    ``countries``, ``passages``, ``link_ids`` and, with ``detail``, ``coords`` and
-    ``notes``.  Without ``detail`` it is cheap enough for every pair of an OD matrix
-    (:func:`geo.routing.paths.od_matrix`); the figures are the same either way.
+    Each leg is a dict with ``mode``, ``gauge_mm``, ``from_id``, ``to_id``, ``exposure`` and,
+    with ``detail``, ``coords``, ``notes``, ``countries``, ``passages`` and every
+    ``link_ids`` (else empty lists and the first link).  Without ``detail`` it is cheap
+    enough for every pair of an OD matrix (:func:`geo.routing.paths.od_matrix`); the
+    figures are the same either way.
     """
     legs: list[dict[str, Any]] = []
     total_km: dict[str, float] = {}
@@ -224,29 +225,32 @@ def route_legs(steps: list[Step], *, node_country: dict[str, str], edge_exposure
             counts["sea_port"] = counts.get("sea_port", 0.0) + 1.0
         notes = (_notes(st, counts, port_km, start, end, i, len(steps), node_country)
                  if detail else [])
-        _add_into(total_km, dist)
-        _add_into(total_counts, counts)
+        for key, km in dist.items():  # the sums Exposure.__add__ makes, in the same order
+            total_km[key] = total_km.get(key, 0.0) + km
+        for key, count in counts.items():
+            total_counts[key] = total_counts.get(key, 0.0) + count
         total_port_km += port_km
         prev = legs[-1] if legs else None
-        mergeable = (prev is not None and prev["mode"] == mode
-                     and prev["gauge_mm"] == st.data["gauge_mm"] and not st.transfer
-                     and mode in ("rail", "road"))
-        coords = _oriented(st.data, st.reverse) if detail else []
-        if prev is not None and mergeable:
+        if (prev is not None and prev["mode"] == mode and prev["gauge_mm"] == st.data["gauge_mm"]
+                and not st.transfer and mode in ("rail", "road")):  # the same leg goes on
             prev["to_id"] = end
             _add_into(prev["km"], dist)
             _add_into(prev["counts"], counts)
             prev["port_km"] += port_km
-            prev["coords"] += coords[1:]
-            prev["notes"] += notes
-            prev["countries"] += [c for c in st.data["countries"] if c not in prev["countries"]]
-            prev["link_ids"].append(st.key)
+            if detail:
+                prev["coords"] += _oriented(st.data, st.reverse)[1:]
+                prev["notes"] += notes
+                prev["countries"] += [c for c in st.data["countries"]
+                                      if c not in prev["countries"]]
+                prev["link_ids"].append(st.key)
         else:
             legs.append({"mode": mode, "gauge_mm": st.data["gauge_mm"], "from_id": start,
-                         "to_id": end, "km": dict(dist), "counts": counts,
-                         "port_km": port_km, "coords": coords, "notes": notes,
-                         "countries": list(st.data["countries"]),
-                         "passages": list(st.data["passages"]), "link_ids": [st.key]})
+                         "to_id": end, "km": dict(dist), "counts": counts, "port_km": port_km,
+                         "coords": _oriented(st.data, st.reverse) if detail else [],
+                         "notes": notes,
+                         "countries": list(st.data["countries"]) if detail else [],
+                         "passages": list(st.data["passages"]) if detail else [],
+                         "link_ids": [st.key]})
     for leg in legs:
         leg["exposure"] = Exposure(leg.pop("km"), leg.pop("counts"), leg.pop("port_km"))
     return legs, Exposure(total_km, total_counts, total_port_km)
