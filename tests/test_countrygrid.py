@@ -74,4 +74,7 @@ def test_grid_equals_exact_test_on_generated_outlines(shapes, cell_deg: float,
     x = np.r_[x, verts[:, 0], np.round(x[:50] / cell_deg) * cell_deg]
     y = np.r_[y, verts[:, 1], np.round(y[:50] / cell_deg) * cell_deg]
     grid = CountryGrid(geoms, cell_deg=cell_deg)
-    assert np.array_equal(grid.lookup(x, y), _slow(geoms, x, y))
+    want = _slow(geoms, x, y)
+    first = x < 0  # the grid covers these points' box; the others are partly off the grid
+    assert np.array_equal(grid.lookup(x[first], y[first]), want[first])
+    assert np.array_equal(grid.lookup(x, y), want)
