@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 #: Public name -> module that defines it.  One line per name; ``__all__`` is built from it.
 _EXPORTS: dict[str, str] = {
     # errors and provenance
+    "ArrangementError": "geo._errors",
     "GeoError": "geo._errors",
     "LayerError": "geo._errors",
     "Problem": "geo._errors",
@@ -31,11 +32,15 @@ _EXPORTS: dict[str, str] = {
     "package_version": "geo._provenance",
     "provenance": "geo._provenance",
     # schema vocabularies
+    "ArrangementKind": "geo.schema",
     "CoordQuality": "geo.schema",
     "Facility": "geo.schema",
+    "Financier": "geo.schema",
+    "FinancingChannel": "geo.schema",
     "LayerKind": "geo.schema",
     "Mode": "geo.schema",
     "NodeKind": "geo.schema",
+    "Role": "geo.schema",
     "Sector": "geo.schema",
     "SiteStatus": "geo.schema",
     "Status": "geo.schema",
@@ -61,10 +66,16 @@ _EXPORTS: dict[str, str] = {
     "Route": "geo.routing.route",
     "route": "geo.routing.paths",
     "od_matrix": "geo.routing.paths",
+    "places": "geo.routing.places",
     "Comparison": "geo.routing.alternatives",
     "compare": "geo.routing.alternatives",
+    "arrangements": "geo.membership",
+    "corridor_arrangements": "geo.membership",
+    "members": "geo.membership",
+    "memberships": "geo.membership",
     "CorridorIndex": "geo.proximity",
     "near": "geo.proximity",
+    "financing": "geo.site_finance",
     # outputs: maps, gallery, figures
     "make_map": "geo.maps.interactive",
     "GalleryPage": "geo.maps.gallery",
@@ -73,10 +84,14 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "ArrangementError",
+    "ArrangementKind",
     "Comparison",
     "CoordQuality",
     "CorridorIndex",
     "Facility",
+    "Financier",
+    "FinancingChannel",
     "GalleryPage",
     "GeoError",
     "LayerError",
@@ -86,6 +101,7 @@ __all__ = [
     "NodeKind",
     "Place",
     "Problem",
+    "Role",
     "Route",
     "RoutingError",
     "Scenario",
@@ -95,23 +111,29 @@ __all__ = [
     "Status",
     "TransitEstimate",
     "__version__",
+    "arrangements",
     "build_gallery",
     "compare",
+    "corridor_arrangements",
     "corridors",
     "countries",
     "distance_km",
     "export",
     "figure",
+    "financing",
     "geodesic_length_km",
     "layer_dir",
     "links",
     "load_layer",
     "load_scenario",
     "make_map",
+    "members",
+    "memberships",
     "near",
     "nodes",
     "od_matrix",
     "package_version",
+    "places",
     "provenance",
     "read_points",
     "route",
@@ -120,22 +142,38 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # what editors and type checkers see; at run time names load lazily
-    from geo._errors import GeoError, LayerError, Problem, RoutingError, ScenarioError
+    from geo._errors import ArrangementError, GeoError, LayerError, Problem, RoutingError, ScenarioError
     from geo._provenance import package_version, provenance
     from geo.layers import corridors, countries, layer_dir, links, load_layer, nodes, sites, validate
     from geo.maps.figure import figure
     from geo.maps.gallery import GalleryPage, build_gallery
     from geo.maps.interactive import make_map
     from geo.measure import distance_km, geodesic_length_km
+    from geo.membership import arrangements, corridor_arrangements, members, memberships
     from geo.proximity import CorridorIndex, near
     from geo.readers import read_points
     from geo.routing.alternatives import Comparison, compare
     from geo.routing.estimate import TransitEstimate
     from geo.routing.graph import Network, Place
     from geo.routing.paths import od_matrix, route
+    from geo.routing.places import places
     from geo.routing.route import Route
     from geo.routing.scenarios import Scenario, load_scenario
-    from geo.schema import CoordQuality, Facility, LayerKind, Mode, NodeKind, Sector, SiteStatus, Status
+    from geo.schema import (
+        ArrangementKind,
+        CoordQuality,
+        Facility,
+        Financier,
+        FinancingChannel,
+        LayerKind,
+        Mode,
+        NodeKind,
+        Role,
+        Sector,
+        SiteStatus,
+        Status,
+    )
+    from geo.site_finance import financing
     from geo.writers import export
 
     __version__: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["GeoError", "LayerError", "Problem", "RoutingError", "ScenarioError"]
+__all__ = ["ArrangementError", "GeoError", "LayerError", "Problem", "RoutingError", "ScenarioError"]
 
 
 class GeoError(Exception):
@@ -59,3 +59,7 @@ class ScenarioError(GeoError, ValueError):
 
 class RoutingError(GeoError, LookupError):
     """A place cannot be found, or two places are not connected under the given constraints."""
+
+
+class ArrangementError(GeoError, ValueError):
+    """An unknown arrangement, role, table or year was asked for (the message lists the choices)."""

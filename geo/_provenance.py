@@ -43,7 +43,7 @@ def provenance(**extra: Any) -> dict[str, Any]:
     directory = layer_dir()
     layers = [
         {"file": p.name, "sha256": file_digest(p)}
-        for p in sorted(directory.glob("*.geojson"))
+        for p in sorted([*directory.glob("*.geojson"), *directory.glob("*.json")])
     ]
     record: dict[str, Any] = {
         "generator": f"{DIST_NAME} {package_version()}",

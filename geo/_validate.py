@@ -310,8 +310,23 @@ def _check_rules(kind: LayerKind, props: Mapping[str, Any], geometry: Any, name:
         value = props.get("value_usd")
         if isinstance(value, int | float) and value < 0:
             yield prob("value_usd", "must not be negative")
+        yield from _financier_rules(props, prob)
     if kind in (LayerKind.NODES, LayerKind.SITES) and valid_positions and ctx.country_at:
         yield from _country_rule(props, positions[0], prob, ctx)
+
+
+def _financier_rules(props: Mapping[str, Any], prob: Any) -> Iterable[Problem]:
+    financiers = props.get("financier")
+    if not isinstance(financiers, list):
+        return
+    if not financiers:
+        yield prob("financier", "must not be an empty list; use null when no source names a financier")
+    dupes = sorted({f for f in financiers if isinstance(f, str) and financiers.count(f) > 1})
+    if dupes:
+        yield prob("financier", f"lists {dupes} more than once; name each financier once")
+    note = props.get("financier_note")
+    if "other" in financiers and not (isinstance(note, str) and note.strip()):
+        yield prob("financier_note", "is required when financier includes 'other': say who it is")
 
 
 def _link_rules(props: Mapping[str, Any], positions: list[Any], prob: Any,

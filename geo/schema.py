@@ -14,17 +14,24 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "ArrangementKind",
+    "BILATERAL_FINANCIERS",
     "CoordQuality",
+    "DATE_PATTERN",
     "Facility",
+    "Financier",
+    "FinancingChannel",
     "FieldSpec",
     "LAYER_FIELDS",
     "LAYER_GEOMETRY",
     "LayerKind",
     "Mode",
     "NodeKind",
+    "Role",
     "Sector",
     "SiteStatus",
     "Status",
+    "FINANCIER_CHANNEL",
     "ID_PATTERN",
     "ISO3_PATTERN",
     "field_names",
@@ -114,6 +121,64 @@ class Sector(_StrEnum):
     RAIL = "rail"
     ROAD = "road"
     TUNNEL = "tunnel"
+    REFINING = "refining"
+    PETROCHEMICAL = "petrochemical"
+    MINING = "mining"
+    TELECOM = "telecom"
+    AIRPORT = "airport"
+
+
+class Financier(_StrEnum):
+    """Who finances a site, as a source names it (a site's ``financier`` is a list of these)."""
+
+    CHINA_EXIM = "china_exim"
+    CDB = "cdb"
+    CHINESE_GOVERNMENT = "chinese_government"
+    CHINESE_COMMERCIAL_BANK = "chinese_commercial_bank"
+    CHINESE_COMPANY_OWN_FUNDS = "chinese_company_own_funds"
+    CHINESE_LOAN_UNSPECIFIED = "chinese_loan_unspecified"
+    SILK_ROAD_FUND = "silk_road_fund"
+    AIIB = "aiib"
+    ADB = "adb"
+    WORLD_BANK = "world_bank"
+    EBRD = "ebrd"
+    EIB = "eib"
+    ISDB = "isdb"
+    EDB = "edb"
+    HOST_GOVERNMENT = "host_government"
+    OTHER = "other"
+
+
+class FinancingChannel(_StrEnum):
+    """The channel a financier belongs to, for ``geo.financing``.
+
+    ``bilateral``: Chinese state banks, the Chinese government, Chinese commercial banks and
+    companies. ``multilateral``: the AIIB and the Silk Road Fund (the Belt and Road vehicles the
+    research groups with the multilateral banks, although the Silk Road Fund is a Chinese state
+    fund) and the ADB, World Bank, EBRD, EIB, IsDB and EDB. ``host``: the host government.
+    ``other``: anything else (e.g. Japanese or Gulf lenders).
+    """
+
+    BILATERAL = "bilateral"
+    MULTILATERAL = "multilateral"
+    HOST = "host"
+    OTHER = "other"
+
+
+#: Channel of each financier (every Financier appears exactly once).
+FINANCIER_CHANNEL: dict[Financier, FinancingChannel] = {
+    **{f: FinancingChannel.BILATERAL for f in (
+        Financier.CHINA_EXIM, Financier.CDB, Financier.CHINESE_GOVERNMENT,
+        Financier.CHINESE_COMMERCIAL_BANK, Financier.CHINESE_COMPANY_OWN_FUNDS,
+        Financier.CHINESE_LOAN_UNSPECIFIED)},
+    **{f: FinancingChannel.MULTILATERAL for f in (
+        Financier.SILK_ROAD_FUND, Financier.AIIB, Financier.ADB, Financier.WORLD_BANK,
+        Financier.EBRD, Financier.EIB, Financier.ISDB, Financier.EDB)},
+    Financier.HOST_GOVERNMENT: FinancingChannel.HOST,
+    Financier.OTHER: FinancingChannel.OTHER,
+}
+BILATERAL_FINANCIERS = frozenset(f for f, c in FINANCIER_CHANNEL.items()
+                                 if c is FinancingChannel.BILATERAL)
 
 
 class SiteStatus(_StrEnum):
@@ -123,6 +188,36 @@ class SiteStatus(_StrEnum):
     STALLED = "stalled"
     CANCELLED = "cancelled"
 
+
+class ArrangementKind(_StrEnum):
+    """What kind of regional arrangement (``layers/arrangements.json``)."""
+
+    ORGANISATION = "organisation"
+    FORUM = "forum"
+    ECONOMIC_UNION = "economic_union"
+    CUSTOMS_UNION = "customs_union"
+    MILITARY_ALLIANCE = "military_alliance"
+    PROGRAMME = "programme"
+    DEVELOPMENT_BANK = "development_bank"
+    TRANSPORT_ASSOCIATION = "transport_association"
+    INITIATIVE = "initiative"
+
+
+class Role(_StrEnum):
+    """A country's role in an arrangement during one period."""
+
+    FOUNDING_MEMBER = "founding_member"
+    MEMBER = "member"
+    ASSOCIATE_MEMBER = "associate_member"
+    OBSERVER = "observer"
+    DIALOGUE_PARTNER = "dialogue_partner"
+    PARTNER = "partner"
+    SIGNATORY = "signatory"
+    SUSPENDED = "suspended"
+
+
+#: Dates of the arrangements layer: the precision a source gives (YYYY, YYYY-MM or YYYY-MM-DD).
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 #: Identifiers: lower-case ASCII letters, digits and underscores, starting with a letter.
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -227,6 +322,10 @@ LAYER_FIELDS: dict[LayerKind, tuple[FieldSpec, ...]] = {
         FieldSpec("year", "int", required=False, nullable=True, doc="year of agreement or start"),
         FieldSpec("year_note", "str", required=False, nullable=True),
         FieldSpec("status", "enum", enum=SiteStatus),
+        FieldSpec("financier", "enum_list", required=False, nullable=True, enum=Financier,
+                  doc="who finances it, as sources name it; null = unknown"),
+        FieldSpec("financier_note", "str", required=False, nullable=True,
+                  doc="the financing as documented (lenders, amounts, shares)"),
         FieldSpec("corridor", "id", required=False, nullable=True,
                   doc="id of the corridor the site serves"),
         FieldSpec("link", "id", required=False, nullable=True,

@@ -42,6 +42,8 @@ SECTIONS = [
                  id="Lanxin railway Lanzhou-Urumqi 1,904 km (Lanxin railway article, kiwix copy)"),
     pytest.param(["urumqi", "jinghe", "alashankou"], 460, RAIL_PLAIN,
                  id="Northern Xinjiang railway Urumqi-Alashankou 460 km (newikis)"),
+    pytest.param(["kars", "sivas", "ankara"], 1310, MOSTLY_DOCUMENTED,
+                 id="Kars-Ankara 1,310 km by the Eastern Express route (Daily Sabah 2022)"),
     pytest.param(["marabda", "akhalkalaki", "kartsakhi"], 180, MOSTLY_DOCUMENTED,
                  id="BTK Marabda-Kartsakhi 180 km in Georgia (mkrailway.ge)"),
 ]
@@ -60,7 +62,7 @@ CORRIDORS = [
     pytest.param("almaty_urumqi_alashankou", RAIL_PLAIN,
                  id="Urumqi-Almaty via Alashankou ~1,341 km (TCA: the Khorgos switch cut 301 km)"),
     pytest.param("cku_railway", MOSTLY_DOCUMENTED,
-                 id="China-Kyrgyzstan-Uzbekistan railway 523 km (Railway Gazette 2025)"),
+                 id="CKU railway 567.9 km = 213 CHN (RG) + 304.94 KGZ (24.kg, Dec 2025) + 50 UZB"),
     pytest.param("karakoram_highway", ROAD_MOUNTAIN,
                  id="Karakoram Highway 1,300 km = 887 PAK + 413 CHN (KKH article, piglix copy)"),
     pytest.param("titr_aktau_poti", MIXED_FERRY_RAIL,
@@ -78,7 +80,7 @@ def test_corridor_length_against_documented(corridor_id: str, tolerance: float) 
 def test_documented_corridor_figures_match_the_sources_named_in_the_tests() -> None:
     corridors = geo.corridors().set_index("id")
     expected = {"almaty_urumqi_khorgos": 1040, "almaty_urumqi_alashankou": 1341,
-                "cku_railway": 523, "karakoram_highway": 1300, "titr_aktau_poti": 1300}
+                "cku_railway": 567.9, "karakoram_highway": 1300, "titr_aktau_poti": 1300}
     assert {k: corridors.loc[k, "documented_length_km"] for k in expected} == expected
 
 

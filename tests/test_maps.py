@@ -382,3 +382,8 @@ def test_big_site_layer_is_self_contained_offline(hostile: Path) -> None:
     assert "/* leaflet: " in html  # inlined
     for asset in ("markerclusterjs", "markerclustercss", "markerclusterdefaultcss"):
         assert f"/* {asset}: " not in html  # the grid clusterer needs no plugin
+
+
+def test_every_site_sector_has_its_own_colour() -> None:
+    assert set(SECTOR_COLOURS) == set(geo.Sector.choices())
+    assert len(set(SECTOR_COLOURS.values())) == len(SECTOR_COLOURS)

@@ -73,6 +73,8 @@ def _run_sites(args: argparse.Namespace) -> int:
         gdf = gdf[gdf["sector"] == args.sector]
     if args.country:
         gdf = gdf[gdf["country"] == args.country.upper()]
+    if args.financier:
+        gdf = gdf[gdf["financier"].map(lambda f: isinstance(f, list) and args.financier in f)]
 
     def value(v: Any) -> str:
         try:
@@ -89,22 +91,27 @@ def _run_sites(args: argparse.Namespace) -> int:
         except (TypeError, ValueError):
             return "-"
 
+    def financiers(v: Any) -> str:
+        return ",".join(v) if isinstance(v, list) and v else "-"
+
     rows = [[str(r["name"])[:60], str(r["sector"]), str(r["country"]), str(r["company"])[:40],
-             value(r["value_usd"]), year(r["year"]), str(r["status"])]
+             value(r["value_usd"]), year(r["year"]), str(r["status"]), financiers(r["financier"])]
             for _, r in gdf.iterrows()]
-    print(text_table(rows, ["site", "sector", "country", "company / financier", "value",
-                        "year", "status"]))
+    print(text_table(rows, ["site", "sector", "country", "company", "value",
+                        "year", "status", "financier"]))
     print(f"\n{len(rows)} sites")
     return EXIT_OK
 
 
 def add_sites_parser(sub: Any) -> None:
-    from geo.schema import Sector
+    from geo.schema import Financier, Sector
 
     p = sub.add_parser("sites", help="table of the Chinese-financed project sites",
-                       description="Print the project sites: sector, country, company or "
-                                   "financier, documented value in USD, year, status.")
+                       description="Print the project sites: sector, country, company, "
+                                   "documented value in USD, year, status, financiers.")
     p.add_argument("--sector", choices=Sector.choices())
+    p.add_argument("--financier", choices=Financier.choices(),
+                   help="only sites a source names this financier for")
     p.add_argument("--country", help="ISO 3166-1 alpha-3 code, e.g. KAZ")
     p.set_defaults(func=_run_sites)
 

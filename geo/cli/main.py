@@ -19,9 +19,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from geo.cli._common import EXIT_OK, EXIT_USAGE
+from geo.cli.arrangements import add_arrangements_parser
 from geo.cli.layers import add_corridors_parser, add_export_parser, add_sites_parser, add_validate_parser
 from geo.cli.maps import add_figure_parser, add_map_parser, add_maps_parser
 from geo.cli.near import add_near_parser
+from geo.cli.places import add_places_parser
 from geo.cli.transit import add_compare_parser, add_route_parser
 
 __all__ = ["main"]
@@ -43,6 +45,8 @@ _ADDERS: list[Callable[[Any], None]] = [
     add_route_parser,
     add_compare_parser,
     add_near_parser,
+    add_arrangements_parser,
+    add_places_parser,
 ]
 
 
@@ -91,14 +95,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GeoError as exc:
         print(f"geo {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (OSError, UnicodeError) as exc:
-        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except BrokenPipeError:  # e.g. `geo corridors | head`: stop quietly
+    except BrokenPipeError:  # e.g. `geo corridors | head`: stop quietly (before OSError)
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except (OSError, UnicodeError) as exc:
+        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -91,6 +91,14 @@ def add_map_parser(sub: Any) -> None:
 
 
 def _run_figure(args: argparse.Namespace) -> int:
+    if args.arrangements:
+        from geo.maps.timeline import membership_timeline
+
+        path = membership_timeline(args.output, arrangements=args.arrangement,
+                                   countries="all" if args.all_countries else "corridors",
+                                   dpi=args.dpi)
+        print(path)
+        return 0
     from geo.maps.figure import figure
 
     path = figure(args.output, corridors=args.corridor or True, dpi=args.dpi)
@@ -108,4 +116,12 @@ def add_figure_parser(sub: Any) -> None:
     p.add_argument("--corridor", action="append", metavar="ID",
                    help="corridor id to draw (repeatable; default: all)")
     p.add_argument("--dpi", type=int, default=150, help="PNG resolution (default 150)")
+    p.add_argument("--arrangements", action="store_true",
+                   help="write the membership timeline instead: one row per country, one bar "
+                        "per role period and arrangement")
+    p.add_argument("--arrangement", action="append", metavar="ID",
+                   help="with --arrangements: arrangement id to draw (repeatable; default all)")
+    p.add_argument("--all-countries", action="store_true",
+                   help="with --arrangements: every country of the table (default: the "
+                        "countries the corridors and sites touch)")
     p.set_defaults(func=_run_figure)

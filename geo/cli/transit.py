@@ -86,7 +86,8 @@ def add_route_parser(sub: Any) -> None:
 def _run_compare(args: argparse.Namespace) -> int:
     from geo.routing.alternatives import compare
 
-    c = compare(_place(args.origin), _place(args.destination), scenario=args.scenario)
+    c = compare(_place(args.origin), _place(args.destination), scenario=args.scenario,
+                customs_union=not args.no_customs_union, year=args.year)
     claims = None if args.no_claims else c.claims()
     if args.chart:
         c.chart(args.chart)
@@ -103,7 +104,8 @@ def _run_compare(args: argparse.Namespace) -> int:
             sys.stdout.write("\n")
             sys.stdout.write(claims.to_csv(index=False))
         return 0
-    print(f"{c.origin_id} -> {c.destination_id}, scenario {c.scenario.name!r}")
+    union = "" if c.scenario.customs_union else ", without the customs union"
+    print(f"{c.origin_id} -> {c.destination_id}, scenario {c.scenario.name!r}{union}")
     rows = [[r.title, r.end_id if isinstance(r.end_id, str) else "-", _fmt(r.end_gap_km),
              _fmt(r.distance_km), _fmt(r.moving_days, ".1f"), _fmt(r.dwell_days, ".1f"),
              _fmt(r.transit_days, ".1f"),
@@ -139,4 +141,9 @@ def add_compare_parser(sub: Any) -> None:
     p.add_argument("--chart", metavar="FILE.png", help="write a stacked bar chart")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.add_argument("--no-claims", action="store_true", help="leave out the claim table")
+    p.add_argument("--no-customs-union", action="store_true",
+                   help="what-if: rail borders inside a customs union (Kazakhstan-Russia, "
+                        "Russia-Belarus) cost a full border crossing")
+    p.add_argument("--year", type=int, default=None, metavar="Y",
+                   help="memberships of year Y decide the customs-union borders (default: today)")
     p.set_defaults(func=_run_compare)

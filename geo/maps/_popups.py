@@ -25,6 +25,7 @@ __all__ = [
     "link_title",
     "node_popup",
     "site_popup",
+    "site_financier_text",
     "site_value_text",
     "site_year_text",
     "source_links",
@@ -293,6 +294,15 @@ def site_value_text(value_usd: Any, value_note: Any) -> str | None:
     return value
 
 
+def site_financier_text(financier: Any, financier_note: Any) -> str | None:
+    """A site's financiers as shown in popups: ``china_exim, cdb (as documented note)``."""
+    text = text_list(financier)
+    note = text_list(financier_note)
+    if note:
+        text = f"{text} ({note})" if text else note
+    return text
+
+
 def site_year_text(year: Any, year_note: Any) -> str | None:
     """A site's year as shown in popups (a float year without its ``.0``, then the note)."""
     if is_missing(year):
@@ -306,7 +316,8 @@ def site_year_text(year: Any, year_note: Any) -> str | None:
 
 #: Site columns with a row of their own in the popups (other columns are ``extra_fields``).
 SITE_KNOWN = ("name", "sector", "country", "countries", "company", "value_usd", "value_note",
-               "year", "year_note", "status", "corridor", "coord_quality", "sources", "note")
+               "year", "year_note", "status", "financier", "financier_note", "corridor",
+               "coord_quality", "sources", "note")
 
 
 def site_popup(row: Mapping[str, Any], *, extra_fields: Sequence[str] = ()) -> str:
@@ -321,6 +332,7 @@ def site_popup(row: Mapping[str, Any], *, extra_fields: Sequence[str] = ()) -> s
         _row("Value", site_value_text(row.get("value_usd"), row.get("value_note"))),
         _row("Year", site_year_text(row.get("year"), row.get("year_note"))),
         _row("Status", text_list(_get(row, "status"))),
+        _row("Financier", site_financier_text(row.get("financier"), row.get("financier_note"))),
         _row("Corridor", text_list(_get(row, "corridor"))),
         _row("Position", text_list(_get(row, "coord_quality"))),
         _row("Note", text_list(_get(row, "note"))),

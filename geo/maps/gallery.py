@@ -117,6 +117,27 @@ def _comparison_page(directory: Path, *, origin: str, destination: str,
     return page, table
 
 
+def _arrangements_page(directory: Path) -> GalleryPage | None:
+    """``arrangements.html`` (see :mod:`geo.maps.arrangements`); None without the table."""
+    import datetime as dt
+
+    from geo.maps.arrangements import FIRST_YEAR, write_arrangements_page
+    from geo.membership import arrangements, arrangements_path
+
+    if not arrangements_path().exists():
+        log.warning("arrangements page skipped: no %s", arrangements_path())
+        return None
+    started = time.perf_counter()
+    year = dt.date.today().year
+    title = "Regional arrangements: who belongs where, since when"
+    path = write_arrangements_page(directory / "arrangements.html", last_year=year, title=title)
+    n = len(arrangements(table="arrangements"))
+    return GalleryPage("arrangements.html", title,
+                       f"Roles of countries in {n} arrangements, {FIRST_YEAR} to {year}, one "
+                       "arrangement at a time, with the corridors drawn over them",
+                       path.stat().st_size, time.perf_counter() - started)
+
+
 def build_gallery(directory: str | os.PathLike[str] = "maps", *,
                   corridors: Sequence[str] | None = None,
                   comparison: tuple[str, str] | None = (COMPARE_FROM, COMPARE_TO),
@@ -127,8 +148,9 @@ def build_gallery(directory: str | os.PathLike[str] = "maps", *,
     each corridor (default: all), ``comparison.html`` and ``comparison.png`` (the sea and
     land alternatives of :func:`geo.compare` between ``comparison`` node ids, days per route,
     and a chart of moving versus waiting days; skipped with a note when the network cannot
-    route them), ``sites.html`` and ``index.html``.  Corridor pages
-    of corridors that no longer exist are removed.
+    route them), ``arrangements.html`` (roles of countries in the regional arrangements,
+    year by year; skipped without ``arrangements.json``), ``sites.html`` and ``index.html``.
+    Corridor pages of corridors that no longer exist are removed.
     """
 
     out = Path(directory)
@@ -157,6 +179,9 @@ def build_gallery(directory: str | os.PathLike[str] = "maps", *,
                                        n_draws=n_draws)
         if page is not None:
             pages.append(page)
+    arrangements_page = _arrangements_page(out)
+    if arrangements_page is not None:
+        pages.append(arrangements_page)
     pages.append(_write_page(out, "sites.html", title="Corridor atlas: project sites",
                              description="Chinese-financed or -built project sites by sector",
                              corridors=False, nodes=False, sites=True))

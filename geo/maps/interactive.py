@@ -93,6 +93,8 @@ SECTOR_COLOURS: dict[str, str] = {
     "power_plant": "#e31a1c", "power_line": "#fb9a99", "hydro": "#1f78b4",
     "renewable": "#33a02c", "port": "#08306b", "dry_port": "#6baed6",
     "logistics_zone": "#ff7f00", "rail": "#b15928", "road": "#fdbf6f", "tunnel": "#636363",
+    "refining": "#8c6d31", "petrochemical": "#de77ae", "mining": "#543005", "telecom": "#17becf",
+    "airport": "#01665e",
 }
 _OTHER_COLOUR = "#555555"
 _SITE_DEFAULT = "#7b3294"

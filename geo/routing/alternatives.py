@@ -27,13 +27,14 @@ scenarios.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
 import math
 import textwrap
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from pyproj import Geod
 from geo._errors import RoutingError
 from geo._io import atomic_write
 from geo._provenance import provenance
-from geo.routing.graph import Network, Place, default_network, transfer_dwell_key
+from geo.routing.graph import Network, Place, default_network, transfer_dwell_key, union_pairs
 from geo.routing.paths import _paths, _steps
 from geo.routing.route import Route, Step, build_route
 from geo.routing.scenarios import Scenario, load_scenario
@@ -98,8 +99,9 @@ def _build(net: Network, steps: list[Step], o: str, d: str, sc: Scenario, n_draw
     return build_route(steps, origin_id=o, destination_id=d,
                        node_name={n: x.get("name", n) for n, x in g.nodes(data=True)},
                        node_country={n: x.get("country") for n, x in g.nodes(data=True)},
-                       edge_exposure=net.edge_exposure, scenario=sc, optimize="time",
-                       n_draws=n_draws, seed=seed)
+                       edge_exposure=functools.partial(net.edge_exposure,
+                                                       union_pairs=union_pairs(sc)),
+                       scenario=sc, optimize="time", n_draws=n_draws, seed=seed)
 
 
 def _land_steps(net: Network, sg: nx.Graph, a: str, b: str) -> list[Step] | None:
@@ -280,6 +282,8 @@ def compare(
     n_draws: int = 2000,
     seed: int = 0,
     network: Network | None = None,
+    customs_union: bool = True,
+    year: int | None = None,
 ) -> Comparison:
     """Run the standard alternatives between two places side by side.
 
@@ -292,13 +296,20 @@ def compare(
         Subset of :data:`ALTERNATIVES`.
     n_draws, seed : int
         Monte Carlo settings (the same seed for every route, so ranges are comparable).
+    customs_union : bool
+        True (default): rail borders between members of a customs union that ``year``
+        (Kazakhstan-Russia, Russia-Belarus) cost ``dwell_h.border_rail_union``; False: the
+        what-if without the union, where they cost a full ``dwell_h.border_rail``.
+    year : int, optional
+        Year whose memberships decide the union borders (default: today).
 
     Returns
     -------
     Comparison
     """
     net = network if network is not None else default_network()
-    sc = load_scenario(scenario, overrides=overrides)
+    sc = replace(load_scenario(scenario, overrides=overrides), customs_union=customs_union,
+                 year=year)
     po: Place = net.resolve(origin)
     pd_: Place = net.resolve(destination)
     rows, leg_frames, objs = [], [], {}

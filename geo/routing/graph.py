@@ -261,12 +261,41 @@ class Network:
         if len(ids) > 1:
             raise RoutingError(f"place {text!r} is ambiguous: "
                                f"{', '.join(self.label(i) for i in ids)}; give the node id")
-        close = difflib.get_close_matches(key, list(self._name_index), n=5, cutoff=0.6)
-        hint = sorted({self.label(i) for k in close for i in self._name_index[k]})
-        msg = f"unknown place {text!r}"
-        msg += f"; did you mean: {', '.join(hint)}?" if hint else \
-            "; give a node id, a node name or a (lon, lat) pair"
-        raise RoutingError(msg)
+        city = self._gazetteer_city(key)
+        if city is not None:
+            from geo.routing.places import nearest_node
+
+            found = nearest_node(self, city.lon, city.lat, country=city.country)
+            where = "" if found is None else (
+                f"; the nearest node is {self.label(found[0])}, {found[1]:.0f} km away")
+            raise RoutingError(f"{text!r} ({city.country}, {city.source_url}) is not in the "
+                               f"network{where}; give that node or a (lon, lat) pair")
+        raise RoutingError(self._unknown_message(text, key))
+
+    def _gazetteer_city(self, key: str) -> Any:
+        from geo.routing.places import gazetteer
+
+        hits = [c for c in gazetteer() if normalise_name(c.name) == key]
+        return max(hits, key=lambda c: c.population) if hits else None
+
+    def _unknown_message(self, text: str, key: str) -> str:
+        """Suggestions ranked by name similarity, then by the country of the best match."""
+        scored: dict[str, float] = {}
+        for k, ids in self._name_index.items():
+            ratio = difflib.SequenceMatcher(None, key, k).ratio()
+            if ratio >= 0.6:
+                for i in ids:
+                    scored[i] = max(scored.get(i, 0.0), ratio)
+        if not scored:
+            return (f"unknown place {text!r}; give a node id, a node name or a (lon, lat) "
+                    "pair (geo places lists them)")
+        top = max(scored, key=lambda i: (scored[i], i))
+        top_country = self.graph.nodes[top].get("country")
+        order = sorted(scored, key=lambda i: (-round(scored[i], 2),
+                                              self.graph.nodes[i].get("country") != top_country,
+                                              i))
+        hint = ", ".join(self.label(i) for i in order[:5])
+        return f"unknown place {text!r}; did you mean: {hint}?"
 
     def _snap(self, lon: float, lat: float) -> Place:
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 360.0):
@@ -334,16 +363,25 @@ class Network:
         return True
 
     # ------------------------------------------------------------------ costs
-    def edge_exposure(self, data: dict[str, Any]) -> tuple[dict[str, float], dict[str, float],
-                                                           float]:
-        """(distance_km by mode, dwell counts, port-call km) of traversing one edge."""
+    def edge_exposure(self, data: dict[str, Any], *,
+                      union_pairs: frozenset[frozenset[str]] = frozenset()
+                      ) -> tuple[dict[str, float], dict[str, float], float]:
+        """(distance_km by mode, dwell counts, port-call km) of traversing one edge.
+
+        A rail edge between two countries counts a ``border_rail`` crossing, or a
+        ``border_rail_union`` crossing when the pair is in ``union_pairs`` (see
+        :func:`union_pairs`).  Road borders always count ``border_road``.
+        """
         mode = data["mode"]
         dist = {mode: data["distance_km"]}
         counts: dict[str, float] = {}
         g = self.graph
         if mode in (Mode.RAIL.value, Mode.ROAD.value):
-            if g.nodes[data["from_id"]].get("country") != g.nodes[data["to_id"]].get("country"):
-                counts[f"border_{mode}"] = 1.0
+            a = g.nodes[data["from_id"]].get("country")
+            b = g.nodes[data["to_id"]].get("country")
+            if a != b:
+                inside = mode == Mode.RAIL.value and frozenset((a, b)) in union_pairs
+                counts["border_rail_union" if inside else f"border_{mode}"] = 1.0
         elif mode == Mode.FERRY.value:
             counts["ferry_port"] = 1.0
         port_km = 0.0
@@ -381,6 +419,7 @@ class Network:
         av = self.parse_avoid(avoid)
         av["passages"] |= set(scenario.closed_passages)
         values = point_values(scenario)
+        pairs = union_pairs(scenario)
         sg = nx.Graph()
         classes: dict[str, set[str]] = {}
         for u, v, key, data in self.graph.edges(keys=True, data=True):
@@ -390,7 +429,7 @@ class Network:
             if optimize == "distance":
                 w = data["distance_km"]
             else:
-                dist, counts, port_km = self.edge_exposure(data)
+                dist, counts, port_km = self.edge_exposure(data, union_pairs=pairs)
                 w = sum(km / values[f"speed_kmh.{m}"] for m, km in dist.items())
                 w += sum(n * values[f"dwell_h.{k}"] for k, n in counts.items())
                 w += port_km / 1000.0 * values["rate.port_calls_per_1000km"] \
@@ -407,6 +446,24 @@ class Network:
                 sg.add_edge((node, ca), (node, cb), weight=w, key=None, transfer=dk)
         sg.graph["avoid"] = av
         return sg
+
+
+def union_pairs(scenario: Scenario) -> frozenset[frozenset[str]]:
+    """Country pairs whose rail borders lie inside a customs union under ``scenario``.
+
+    Empty when ``scenario.customs_union`` is False (the what-if without the union) or when
+    the layers directory has no arrangements table (logged).  Otherwise the pairs of
+    :func:`geo.membership.customs_union_pairs` for ``scenario.year``.
+    """
+    if not scenario.customs_union:
+        return frozenset()
+    from geo.membership import arrangements_path, customs_union_pairs
+
+    if not arrangements_path().exists():
+        log.warning("no %s: every rail border counts as a full border crossing",
+                    arrangements_path())
+        return frozenset()
+    return customs_union_pairs(scenario.year)
 
 
 def _layer_stamp() -> tuple[str, ...]:

@@ -9,6 +9,7 @@ Coordinates are (lon, lat) in degrees; distances in km; times in hours unless na
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import math
@@ -19,7 +20,7 @@ import networkx as nx
 
 from geo._errors import RoutingError
 from geo.routing.estimate import Exposure, estimate_many
-from geo.routing.graph import Network, Place, default_network
+from geo.routing.graph import Network, Place, default_network, union_pairs
 from geo.routing.route import Route, Step, build_route, legs_distance_km, route_legs
 from geo.routing.scenarios import Scenario, load_scenario
 
@@ -203,7 +204,8 @@ def _build(net: Network, sg: nx.Graph, path: list[Any], po: Place, pd_: Place, s
         _steps(net, sg, path), origin_id=po.node_id, destination_id=pd_.node_id,
         node_name={n: d.get("name", n) for n, d in g.nodes(data=True)},
         node_country={n: d.get("country") for n, d in g.nodes(data=True)},
-        edge_exposure=net.edge_exposure, scenario=sc, optimize=optimize,
+        edge_exposure=functools.partial(net.edge_exposure, union_pairs=union_pairs(sc)),
+        scenario=sc, optimize=optimize,
         n_draws=n_draws, seed=seed, origin_snap_km=po.snap_km,
         destination_snap_km=pd_.snap_km)
 
@@ -274,10 +276,11 @@ def od_matrix(
     trees: dict[str, Any] = {}
     sg_adj, links_adj = nx.to_dict_of_dicts(sg), nx.to_dict_of_dicts(net.graph)
     exposure_of: dict[str, Any] = {}
+    pairs = union_pairs(sc)
 
     def edge_exposure(data: dict[str, Any]) -> Any:  # each link's exposure computed once
         if data["id"] not in exposure_of:
-            exposure_of[data["id"]] = net.edge_exposure(data)
+            exposure_of[data["id"]] = net.edge_exposure(data, union_pairs=pairs)
         return exposure_of[data["id"]]
 
     cols: dict[str, list[Any]] = {c: [] for c in ("origin_id", "destination_id", "distance_km",

@@ -264,6 +264,9 @@ def _notes(st: Step, counts: dict[str, float], port_km: float, start: str, end: 
         notes.append(f"{st.transfer.replace('_', ' ')} at {start}")
     if "border_rail" in counts or "border_road" in counts:
         notes.append(f"border {node_country.get(start)}-{node_country.get(end)}")
+    if "border_rail_union" in counts:
+        notes.append(f"border {node_country.get(start)}-{node_country.get(end)} "
+                     "(customs union)")
     if "ferry_port" in counts:
         notes.append("ferry wait")
     if "canal_transit" in counts:

@@ -51,6 +51,8 @@ SCENARIO_DIR = Path(__file__).with_name("data")
 #: Waiting events and what each one stands for (hours per event).
 DWELL_KEYS: dict[str, str] = {
     "border_rail": "rail border crossing (customs, inspection), h per crossing",
+    "border_rail_union": "rail border between two members of one customs union that year "
+                         "(no customs clearance), h per crossing",
     "border_road": "road border crossing, h per crossing",
     "gauge_change": "break of gauge (transshipment or bogie exchange), h per change",
     "transshipment": "transfer between rail and road at a node, h per transfer",
@@ -105,6 +107,12 @@ class Scenario:
         Link statuses the network uses (``operational``, ``under_construction``, ``planned``).
     closed_passages : tuple of str
         Sea passages closed in this scenario (searoute names).
+    customs_union : bool
+        Whether rail borders inside a customs union (see :func:`geo.membership.customs_union_pairs`)
+        cost ``dwell_h.border_rail_union`` instead of ``dwell_h.border_rail``; False is the
+        what-if without the union.
+    year : int or None
+        The year whose memberships decide which borders are inside a union (None: today).
     path : str
         The file it was read from.
     overrides : dict
@@ -120,6 +128,8 @@ class Scenario:
     sources: tuple[tuple[str, str], ...] = ()
     path: str = ""
     overrides: dict[str, Any] = field(default_factory=dict)
+    customs_union: bool = True
+    year: int | None = None
 
     def value(self, key: str, which: Which = "likely") -> float:
         """Value of parameter ``key`` at the ``fast``, ``likely`` or ``slow`` end."""
@@ -134,6 +144,7 @@ class Scenario:
             "name": self.name, "title": self.title, "path": self.path,
             "include_status": list(self.include_status),
             "closed_passages": list(self.closed_passages),
+            "customs_union": self.customs_union, "year": self.year,
             "overrides": {k: list(v) if isinstance(v, tuple) else v
                           for k, v in self.overrides.items()},
             "params": {k: {"low": p.low, "likely": p.likely, "high": p.high}
