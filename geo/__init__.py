@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     # schema vocabularies
     "ArrangementKind": "geo.schema",
     "CoordQuality": "geo.schema",
+    "EnergyKind": "geo.schema",
     "Facility": "geo.schema",
     "Financier": "geo.schema",
     "FinancingChannel": "geo.schema",
@@ -47,6 +48,8 @@ _EXPORTS: dict[str, str] = {
     # data layer
     "corridors": "geo.layers",
     "countries": "geo.layers",
+    "CorridorSelection": "geo.layers",
+    "energy": "geo.layers",
     "layer_dir": "geo.layers",
     "links": "geo.layers",
     "load_layer": "geo.layers",
@@ -60,7 +63,9 @@ _EXPORTS: dict[str, str] = {
     # model: routing, transit times, proximity
     "Network": "geo.routing.graph",
     "Place": "geo.routing.graph",
+    "Optimize": "geo.routing.graph",
     "Scenario": "geo.routing.scenarios",
+    "ScenarioLike": "geo.routing.scenarios",
     "load_scenario": "geo.routing.scenarios",
     "TransitEstimate": "geo.routing.estimate",
     "Route": "geo.routing.route",
@@ -89,6 +94,8 @@ __all__ = [
     "Comparison",
     "CoordQuality",
     "CorridorIndex",
+    "CorridorSelection",
+    "EnergyKind",
     "Facility",
     "Financier",
     "FinancingChannel",
@@ -99,6 +106,7 @@ __all__ = [
     "Mode",
     "Network",
     "NodeKind",
+    "Optimize",
     "Place",
     "Problem",
     "Role",
@@ -106,6 +114,7 @@ __all__ = [
     "RoutingError",
     "Scenario",
     "ScenarioError",
+    "ScenarioLike",
     "Sector",
     "SiteStatus",
     "Status",
@@ -118,6 +127,7 @@ __all__ = [
     "corridors",
     "countries",
     "distance_km",
+    "energy",
     "export",
     "figure",
     "financing",
@@ -144,7 +154,18 @@ __all__ = [
 if TYPE_CHECKING:  # what editors and type checkers see; at run time names load lazily
     from geo._errors import ArrangementError, GeoError, LayerError, Problem, RoutingError, ScenarioError
     from geo._provenance import package_version, provenance
-    from geo.layers import corridors, countries, layer_dir, links, load_layer, nodes, sites, validate
+    from geo.layers import (
+        CorridorSelection,
+        corridors,
+        countries,
+        energy,
+        layer_dir,
+        links,
+        load_layer,
+        nodes,
+        sites,
+        validate,
+    )
     from geo.maps.figure import figure
     from geo.maps.gallery import GalleryPage, build_gallery
     from geo.maps.interactive import make_map
@@ -154,14 +175,15 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from geo.readers import read_points
     from geo.routing.alternatives import Comparison, compare
     from geo.routing.estimate import TransitEstimate
-    from geo.routing.graph import Network, Place
+    from geo.routing.graph import Network, Optimize, Place
     from geo.routing.paths import od_matrix, route
     from geo.routing.places import places
     from geo.routing.route import Route
-    from geo.routing.scenarios import Scenario, load_scenario
+    from geo.routing.scenarios import Scenario, ScenarioLike, load_scenario
     from geo.schema import (
         ArrangementKind,
         CoordQuality,
+        EnergyKind,
         Facility,
         Financier,
         FinancingChannel,

@@ -22,7 +22,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     payload = data.encode("utf-8") if isinstance(data, str) else data
 
     def _write(tmp: Path) -> None:
-        with open(tmp, "wb") as fh:
+        with tmp.open("wb") as fh:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
@@ -45,7 +45,7 @@ def atomic_write_with(path: str | os.PathLike[str], writer: Callable[[Path], Non
     try:
         tmp.unlink()  # writers such as GDAL refuse to open an existing empty file
         writer(tmp)
-        os.replace(tmp, target)
+        tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -39,13 +39,13 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import Geod
 
-__all__ = ["GEOD", "NearestResult", "PolylineIndex"]
+from geo.measure import GEOD
+
+__all__ = ["NearestResult", "PolylineIndex"]
 
 log = logging.getLogger(__name__)
 
-GEOD = Geod(ellps="WGS84")
 #: Mean Earth radius in km, used only to turn km slack into unit-sphere chord lengths.
 _EARTH_RADIUS_KM = 6371.0088
 #: Relative slack between unit-sphere chords and WGS84 geodesics (the ellipsoid differs

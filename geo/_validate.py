@@ -6,6 +6,7 @@ broken file is reported precisely instead of failing somewhere inside GDAL or pa
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -15,10 +16,12 @@ from typing import Any
 
 from geo._errors import Problem
 from geo.schema import (
+    ENERGY_CAPACITY_FIELD,
     ID_PATTERN,
     ISO3_PATTERN,
     LAYER_FIELDS,
     LAYER_GEOMETRY,
+    CoordQuality,
     FieldSpec,
     LayerKind,
     Mode,
@@ -111,6 +114,8 @@ def _positions(geometry: Mapping[str, Any]) -> list[Any]:
         return [coords]
     if gtype == "LineString" and isinstance(coords, list):
         return list(coords)
+    if gtype == "MultiLineString" and isinstance(coords, list):
+        return [pos for part in coords if isinstance(part, list) for pos in part]
     return []
 
 
@@ -188,7 +193,39 @@ def _check_value(spec: FieldSpec, value: Any, ctx: Context) -> str | None:  # no
             if m := _source_problem(alt.get("source")):
                 return f"alternative {i}: {m}"
         return None
+    if t == "vertex_list":
+        return _vertices_problem(value)
+    if t == "km_by_iso3":
+        if not isinstance(value, dict) or not value:
+            return "must be a non-empty object {ISO3: km}"
+        msgs = [m for k in value if (m := _iso3_problem(str(k), ctx))]
+        badkm = [k for k, v in value.items() if v is not None and (
+            isinstance(v, bool) or not isinstance(v, int | float) or not v > 0)]
+        if badkm:
+            msgs.append(f"km for {badkm} must be positive numbers (null: named without km)")
+        return "; ".join(msgs) or None
     raise AssertionError(f"unknown field type {t}")  # pragma: no cover
+
+
+def _vertices_problem(value: Any) -> str | None:
+    """A vertex list: one {name, coord_quality, coord_source, route_source} per position."""
+    if not isinstance(value, list) or not value:
+        return "must be a non-empty list of {name, coord_quality, coord_source, route_source}"
+    msgs = []
+    for i, v in enumerate(value):
+        if not isinstance(v, dict):
+            msgs.append(f"vertex {i} must be an object")
+            continue
+        name = v.get("name")
+        if not isinstance(name, str) or not name.strip():
+            msgs.append(f"vertex {i}: 'name' must be a non-empty string")
+        if v.get("coord_quality") not in CoordQuality.choices():
+            msgs.append(f"vertex {i}: 'coord_quality' {v.get('coord_quality')!r} must be one of "
+                        f"{CoordQuality.choices()}")
+        for key in ("coord_source", "route_source"):
+            if (m := _source_problem(v.get(key))) is not None:
+                msgs.append(f"vertex {i}: {key}: {m}")
+    return "; ".join(msgs) or None
 
 
 def _iso3_problem(value: str, ctx: Context) -> str | None:
@@ -263,13 +300,20 @@ def _check_geometry(geometry: Any, want: str | None, name: str, index: int,
         if geometry is not None:
             return prob("must be null: this layer's geometry is computed from its links")
         return []
+    allowed = want.split("|")
+    shown = " or ".join(repr(a) for a in allowed)
     if not isinstance(geometry, dict):
-        return prob(f"is missing; expected a {want}")
-    if geometry.get("type") != want:
-        return prob(f"type is {geometry.get('type')!r}; expected {want!r}")
+        return prob(f"is missing; expected a {shown}")
+    if geometry.get("type") not in allowed:
+        return prob(f"type is {geometry.get('type')!r}; expected {shown}")
     positions = _positions(geometry)
-    if want == "LineString" and len(positions) < 2:
+    if geometry.get("type") == "LineString" and len(positions) < 2:
         return prob("a LineString needs at least two positions")
+    if geometry.get("type") == "MultiLineString":
+        parts = geometry.get("coordinates")
+        if not isinstance(parts, list) or not parts or any(
+                not isinstance(part, list) or len(part) < 2 for part in parts):
+            return prob("a MultiLineString needs one or more parts of at least two positions")
     for pos in positions:
         if (msg := _position_problem(pos)) is not None:
             return prob(msg)
@@ -286,33 +330,45 @@ def _check_rules(kind: LayerKind, props: Mapping[str, Any], geometry: Any, name:
     if kind is LayerKind.LINKS:
         yield from _link_rules(props, positions if valid_positions else [], prob, ctx)
     elif kind is LayerKind.CORRIDORS:
-        nodes = props.get("nodes")
-        if isinstance(nodes, list):
-            if len(nodes) < 2:
-                yield prob("nodes", "a corridor needs at least two nodes")
-            if ctx.node_coords is not None:
-                for n in nodes:
-                    if isinstance(n, str) and n not in ctx.node_coords:
-                        yield prob("nodes", f"node {n!r} does not exist in the nodes layer")
-            if ctx.link_pairs is not None:
-                for a, b in zip(nodes, nodes[1:], strict=False):
-                    if (isinstance(a, str) and isinstance(b, str)
-                            and frozenset((a, b)) not in ctx.link_pairs):
-                        yield prob("nodes", f"no link joins consecutive nodes {a!r} and {b!r}")
+        yield from _corridor_rules(props, prob, ctx)
     if kind is LayerKind.SITES:
-        for ref, known in (("corridor", ctx.corridor_ids), ("link", ctx.link_ids)):
-            value = props.get(ref)
-            if isinstance(value, str) and known is not None and value not in known:
-                yield prob(ref, f"{value!r} is not a known {ref} id")
-        year = props.get("year")
-        if isinstance(year, int) and not 1850 <= year <= 2100:
-            yield prob("year", f"{year} is outside 1850-2100")
-        value = props.get("value_usd")
-        if isinstance(value, int | float) and value < 0:
-            yield prob("value_usd", "must not be negative")
+        yield from _site_rules(props, prob, ctx)
+        yield from _financier_rules(props, prob)
+    if kind is LayerKind.ENERGY:
+        yield from _energy_rules(props, positions if valid_positions else [], prob)
         yield from _financier_rules(props, prob)
     if kind in (LayerKind.NODES, LayerKind.SITES) and valid_positions and ctx.country_at:
         yield from _country_rule(props, positions[0], prob, ctx)
+
+
+def _corridor_rules(props: Mapping[str, Any], prob: Any, ctx: Context) -> Iterable[Problem]:
+    nodes = props.get("nodes")
+    if not isinstance(nodes, list):
+        return
+    if len(nodes) < 2:
+        yield prob("nodes", "a corridor needs at least two nodes")
+    if ctx.node_coords is not None:
+        for n in nodes:
+            if isinstance(n, str) and n not in ctx.node_coords:
+                yield prob("nodes", f"node {n!r} does not exist in the nodes layer")
+    if ctx.link_pairs is not None:
+        for a, b in itertools.pairwise(nodes):
+            if (isinstance(a, str) and isinstance(b, str)
+                    and frozenset((a, b)) not in ctx.link_pairs):
+                yield prob("nodes", f"no link joins consecutive nodes {a!r} and {b!r}")
+
+
+def _site_rules(props: Mapping[str, Any], prob: Any, ctx: Context) -> Iterable[Problem]:
+    for ref, known in (("corridor", ctx.corridor_ids), ("link", ctx.link_ids)):
+        value = props.get(ref)
+        if isinstance(value, str) and known is not None and value not in known:
+            yield prob(ref, f"{value!r} is not a known {ref} id")
+    year = props.get("year")
+    if isinstance(year, int) and not 1850 <= year <= 2100:
+        yield prob("year", f"{year} is outside 1850-2100")
+    value = props.get("value_usd")
+    if isinstance(value, int | float) and value < 0:
+        yield prob("value_usd", "must not be negative")
 
 
 def _financier_rules(props: Mapping[str, Any], prob: Any) -> Iterable[Problem]:
@@ -353,6 +409,12 @@ def _link_rules(props: Mapping[str, Any], positions: list[Any], prob: Any,
                                    "(real length / geodesic length, e.g. 1.10 for plain rail)")
         elif isinstance(circuity, int | float) and not 1.0 <= circuity <= 3.0:
             yield prob("circuity", f"{circuity} is outside the plausible range 1.0-3.0")
+    yield from _link_end_rules(props, positions, prob, ctx)
+
+
+def _link_end_rules(props: Mapping[str, Any], positions: list[Any], prob: Any,
+                    ctx: Context) -> Iterable[Problem]:
+    """A link's ``from_id``/``to_id`` exist and its first/last vertex meet those nodes."""
     if ctx.node_coords is None:
         return
     for end, pos in (("from_id", positions[0] if positions else None),
@@ -389,3 +451,41 @@ def _country_rule(props: Mapping[str, Any], pos: Any, prob: Any,
     where = f"in {found}" if found else "outside every country outline"
     yield prob("geometry", f"point [{lon}, {lat}] lies {where}, {distance_km:.0f} km from "
                            f"declared country {country!r}{hint}")
+
+
+def _energy_rules(props: Mapping[str, Any], positions: list[Any],
+                  prob: Any) -> Iterable[Problem]:
+    """Capacity field matches the kind; lengths and years plausible; vertices match geometry."""
+    kind = props.get("kind")
+    wanted = ENERGY_CAPACITY_FIELD.get(kind) if isinstance(kind, str) else None
+    for fieldname in ENERGY_CAPACITY_FIELD.values():
+        value = props.get(fieldname)
+        if value is None:
+            continue
+        if wanted is not None and fieldname != wanted:
+            yield prob(fieldname, f"must be null for a {kind}; a {kind} gives its capacity "
+                                  f"in {wanted!r}")
+        elif isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+            yield prob(fieldname, "must be positive (null if unknown)")
+    documented = props.get("documented_length_km")
+    if documented is not None:
+        if isinstance(documented, int | float) and documented <= 0:
+            yield prob("documented_length_km", "must be positive")
+        if props.get("length_source") is None:
+            yield prob("length_source", "is required when documented_length_km is set")
+    if props.get("documented_km_by_country") is not None \
+            and props.get("documented_km_source") is None:
+        yield prob("documented_km_source", "is required when documented_km_by_country is set")
+    opened = props.get("opened")
+    if isinstance(opened, int) and not isinstance(opened, bool) and not 1850 <= opened <= 2100:
+        yield prob("opened", f"{opened} is outside 1850-2100")
+    vertices = props.get("vertices")
+    if isinstance(vertices, list) and positions and len(vertices) != len(positions):
+        yield prob("vertices", f"{len(vertices)} vertices for {len(positions)} positions; give "
+                               "one vertex record per position, in geometry order")
+    if props.get("coord_quality") == CoordQuality.SOURCED.value and isinstance(vertices, list):
+        loose = [v.get("name") for v in vertices
+                 if isinstance(v, dict) and v.get("coord_quality") != CoordQuality.SOURCED.value]
+        if loose:
+            yield prob("coord_quality", f"'sourced' needs every vertex sourced; approximate: "
+                                        f"{loose}")

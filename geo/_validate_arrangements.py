@@ -11,6 +11,7 @@ and ``attested`` gives the date on which a source shows the role.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -146,16 +147,10 @@ def _date_or_none(value: Any) -> dt.date | None:
         return None
 
 
-def check_arrangements(data: Mapping[str, Any], *, name: str,
-                       iso3_codes: set[str] | None = None) -> list[Problem]:
-    """Every problem in a parsed arrangements object (empty list if valid).
-
-    Rows are numbered from 0 within their table; ``feature_id`` names the table and row
-    (``arrangement 'sco'``, ``membership sco/KAZ``).
-    """
-    problems: list[Problem] = []
+def _check_arrangement_rows(rows: Any, *, name: str, problems: list[Problem]) -> dict[str, int]:
+    """Check the ``arrangements`` table into ``problems``; return id -> row of the valid rows."""
     ids: dict[str, int] = {}
-    for i, row in enumerate(data.get("arrangements", [])):
+    for i, row in enumerate(rows):
         rid = row.get("id") if isinstance(row, dict) else None
         label = f"arrangements[{i}] {rid}" if isinstance(rid, str) else f"arrangements[{i}]"
 
@@ -170,6 +165,18 @@ def check_arrangements(data: Mapping[str, Any], *, name: str,
                           "ids must be unique")
             else:
                 ids[rid] = i
+    return ids
+
+
+def check_arrangements(data: Mapping[str, Any], *, name: str,
+                       iso3_codes: set[str] | None = None) -> list[Problem]:
+    """Every problem in a parsed arrangements object (empty list if valid).
+
+    Rows are numbered from 0 within their table; ``feature_id`` names the table and row
+    (``arrangement 'sco'``, ``membership sco/KAZ``).
+    """
+    problems: list[Problem] = []
+    ids = _check_arrangement_rows(data.get("arrangements", []), name=name, problems=problems)
     periods: dict[tuple[str, str], list[tuple[int, dt.date, dt.date | None]]] = {}
     for i, row in enumerate(data.get("memberships", [])):
         ok = isinstance(row, dict)
@@ -214,7 +221,7 @@ def _overlaps(periods: Mapping[tuple[str, str], list[tuple[int, dt.date, dt.date
     out: list[Problem] = []
     for (arrangement, country), rows in periods.items():
         rows = sorted(rows, key=lambda r: r[1])
-        for (i, _b1, e1), (j, b2, _e2) in zip(rows, rows[1:], strict=False):
+        for (i, _b1, e1), (j, b2, _e2) in itertools.pairwise(rows):
             if e1 is None or b2 < e1:
                 until = "open-ended" if e1 is None else f"until {e1.isoformat()}"
                 out.append(Problem(name, j, f"memberships[{j}] {arrangement}/{country}", "start",

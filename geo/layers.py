@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import pandas as pd
 import shapely
-from pyproj import Geod
 
 from geo import measure
 from geo._errors import LayerError, Problem
@@ -23,13 +23,16 @@ from geo._validate import Context, check_collection, read_collection
 from geo.schema import LAYER_FIELDS, LayerKind
 
 __all__ = [
+    "CorridorSelection",
     "corridors",
     "countries",
+    "energy",
     "layer_dir",
     "layer_path",
     "links",
     "load_layer",
     "nodes",
+    "select_corridors",
     "sites",
     "validate",
 ]
@@ -37,7 +40,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CRS = "EPSG:4326"
-_GEOD = Geod(ellps="WGS84")
 #: Environment variable that points the package at another layers directory (for curators).
 LAYERS_ENV = "GEO_LAYERS_DIR"
 
@@ -104,7 +106,7 @@ class _CountryIndex:
                 distance_km = float("inf")
             else:
                 near = shapely.ops.nearest_points(geom, point)[0]
-                distance_km = _GEOD.inv(lon, lat, near.x, near.y)[2] / 1000.0
+                distance_km = measure.distance_km(lon, lat, near.x, near.y)
         return found, distance_km
 
 
@@ -201,8 +203,8 @@ def validate(path: str | os.PathLike[str], *, kind: LayerKind | str | None = Non
     path
         A GeoJSON FeatureCollection in EPSG:4326 (lon, lat).
     kind
-        ``"nodes"``, ``"links"``, ``"corridors"`` or ``"sites"``; by default taken from the
-        file name (``links.geojson`` -> ``"links"``).
+        ``"nodes"``, ``"links"``, ``"corridors"``, ``"sites"`` or ``"energy"``; by default
+        taken from the file name (``links.geojson`` -> ``"links"``).
 
     Cross-layer references (link ends, corridor node paths, a site's corridor) are checked
     against sibling layer files in the same directory when present, else against the
@@ -246,6 +248,8 @@ def _with_measures(gdf: gpd.GeoDataFrame, kind: LayerKind, *, directory: Path | 
         else:
             link_gdf = links()
         return measure.assemble_corridors(gdf, link_gdf)
+    if kind is LayerKind.ENERGY:
+        return measure.measure_energy(gdf, countries=countries())
     return gdf
 
 
@@ -281,6 +285,8 @@ def _bundled(kind: LayerKind, directory: str) -> gpd.GeoDataFrame:
                                     node_countries=_node_countries(Path(directory)))
     elif kind is LayerKind.CORRIDORS:
         gdf = measure.assemble_corridors(gdf, _bundled(LayerKind.LINKS, directory))
+    elif kind is LayerKind.ENERGY:
+        gdf = measure.measure_energy(gdf, countries=countries())
     log.debug("loaded %d bundled %s", len(gdf), kind.value)
     return gdf
 
@@ -329,8 +335,66 @@ def sites() -> gpd.GeoDataFrame:
     return _bundled_copy(LayerKind.SITES)
 
 
+def energy() -> gpd.GeoDataFrame:
+    """Gas and oil pipelines and high-voltage power lines as lines, EPSG:4326.
+
+    One feature per line or section, its (Multi)LineString joining the points sources give
+    (compressor and pump stations, terminals, substations, towns the line is documented to
+    pass) with geodesics.  Data columns: ``kind`` (``gas_pipeline``, ``oil_pipeline``,
+    ``power_line``), capacity in the column for its kind (``capacity_bcm_per_year``,
+    ``capacity_mt_per_year``, ``voltage_kv``), ``documented_length_km`` with
+    ``length_source``, ``status``, ``opened``, ``operator``, ``owners``, ``contractor``,
+    ``financier``, ``vertices`` (each point's name and sources), ``sources``.  Unknown
+    values are null.  Computed columns (see :func:`geo.measure.measure_energy`):
+    ``geodesic_length_km``, ``geodesic_share_of_documented``, ``countries``,
+    ``geodesic_km_by_country``.
+    """
+    return _bundled_copy(LayerKind.ENERGY)
+
+
 def clear_cache() -> None:
     """Forget cached layers (after editing files under ``$GEO_LAYERS_DIR``)."""
     for fn in (_bundled, _raw_layer, _countries_cached, _country_index):
         fn.cache_clear()
 
+
+
+#: What ``corridors=`` accepts, with one meaning in :func:`geo.make_map`, :func:`geo.figure`,
+#: :func:`geo.build_gallery` and :func:`geo.near`: see :func:`select_corridors`.
+CorridorSelection: TypeAlias = bool | str | Sequence[str] | gpd.GeoDataFrame
+
+
+def select_corridors(selection: CorridorSelection = True) -> gpd.GeoDataFrame:
+    """The corridors a ``corridors=`` argument names.
+
+    ``True``: every bundled corridor (:func:`corridors`).  ``False``: none (an empty frame
+    with the same columns).  A corridor id or a list of ids: those bundled corridors, in the
+    order given.  A GeoDataFrame shaped like :func:`corridors` (an ``id`` column and
+    (Multi)LineStrings in EPSG:4326): used as given.
+
+    Raises :class:`geo.LayerError` naming every unknown id and listing the known ones, and
+    TypeError for anything else.
+
+    >>> list(select_corridors(["karakoram_highway", "titr_btk"])["id"])  # doctest: +SKIP
+    ['karakoram_highway', 'titr_btk']
+    """
+    if isinstance(selection, gpd.GeoDataFrame):
+        return selection
+    if selection is True or selection is False:
+        gdf = corridors()
+        return gdf if selection else gdf.iloc[0:0]
+    if isinstance(selection, str):
+        selection = [selection]
+    if not isinstance(selection, Sequence) or not all(isinstance(c, str) for c in selection):
+        raise TypeError("corridors must be True (all), False (none), a corridor id, a list of "
+                        f"corridor ids or a GeoDataFrame; got {selection!r}")
+    gdf = corridors()
+    known = set(gdf["id"])
+    unknown = [c for c in selection if c not in known]
+    if unknown:
+        raise LayerError([Problem("corridors", None, c, "id",
+                                  f"unknown corridor id; known ids: {sorted(known)}")
+                          for c in unknown])
+    order = {c: i for i, c in enumerate(selection)}
+    sub = gdf[gdf["id"].isin(order)]
+    return sub.iloc[sub["id"].map(order).argsort()]

@@ -8,6 +8,7 @@ the geodesic length times the link's stated circuity factor; both are reported.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -27,12 +28,16 @@ __all__ = [
     "distance_km",
     "geodesic_length_km",
     "geodesic_path",
+    "measure_energy",
     "measure_links",
 ]
 
 GEOD = Geod(ellps="WGS84")
 #: Pieces of a line shorter than this inside a country are ignored (outline noise at borders).
 SLIVER_KM = 0.5
+#: Energy lines: a crossing of a country no source names is flagged from this many km on
+#: (shorter pieces are end points in a border town, e.g. Khorgos).
+FLAG_CROSSING_KM = 25.0
 #: Ordering of statuses from most to least advanced.
 _STATUS_ORDER = ("operational", "under_construction", "planned")
 
@@ -149,6 +154,53 @@ def measure_links(links: gpd.GeoDataFrame, *, countries: gpd.GeoDataFrame,
     return out
 
 
+def measure_energy(energy: gpd.GeoDataFrame, *, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add length and country columns to an energy-lines GeoDataFrame (returns a new frame).
+
+    Computed columns: ``geodesic_length_km`` (WGS84, through the documented vertices),
+    ``countries`` (ISO3 in order along the line), ``geodesic_km_by_country`` (geodesic km
+    inside each country, not scaled: the polyline joins documented points with geodesics,
+    so it is shorter than the real line) and ``geodesic_share_of_documented``
+    (geodesic / documented length; null where no length is documented).  Where a source
+    gives km by country (``documented_km_by_country``), ``countries_undocumented`` lists
+    countries the polyline crosses for at least :data:`FLAG_CROSSING_KM` that the source
+    does not name (an artefact of joining documented points with geodesics) and
+    ``countries_missed`` those it names that the polyline misses; both are null without
+    that field.
+    """
+    out = energy.copy()
+    tree = shapely.STRtree(countries.geometry.values)
+    geodesic = np.array([geodesic_length_km(g) for g in out.geometry], dtype=float)
+    documented = pd.to_numeric(out.get("documented_length_km"), errors="coerce").to_numpy(float)
+    out["geodesic_length_km"] = geodesic.round(3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(np.isfinite(documented) & (documented > 0), geodesic / documented,
+                         np.nan)
+    out["geodesic_share_of_documented"] = share.round(4)
+    documented_by = out["documented_km_by_country"] if "documented_km_by_country" in out \
+        else [None] * len(out)
+    orders: list[list[str]] = []
+    by_country: list[dict[str, float]] = []
+    undocumented: list[list[str] | None] = []
+    missed: list[list[str] | None] = []
+    for geom, doc in zip(out.geometry, documented_by, strict=True):
+        order, km_by, _ = countries_along(geom, countries, tree, over_land=True)
+        orders.append(order)
+        by_country.append({k: round(v, 3) for k, v in sorted(km_by.items())})
+        if isinstance(doc, dict) and doc:
+            undocumented.append([c for c in dict.fromkeys(order)
+                                 if c not in doc and km_by.get(c, 0.0) >= FLAG_CROSSING_KM])
+            missed.append([c for c in doc if c not in order])
+        else:
+            undocumented.append(None)
+            missed.append(None)
+    out["countries"] = orders
+    out["geodesic_km_by_country"] = by_country
+    out["countries_undocumented"] = undocumented
+    out["countries_missed"] = missed
+    return out
+
+
 def _oriented_coords(geom: LineString, start_node_xy: tuple[float, float]) -> list[tuple[float, float]]:
     coords = [(float(x), float(y)) for x, y, *_ in geom.coords]
     first = coords[0]
@@ -170,7 +222,7 @@ def assemble_corridors(corridors: gpd.GeoDataFrame, links: gpd.GeoDataFrame) -> 
     for idx, corr in corridors.reset_index(drop=True).iterrows():
         path: Sequence[str] = corr["nodes"]
         link_idx: list[int] = []
-        for a, b in zip(path, path[1:], strict=False):
+        for a, b in itertools.pairwise(path):
             j = by_pair.get(frozenset((a, b)))
             if j is None:
                 problems.append(Problem("corridors", int(idx), str(corr["id"]), "nodes",
@@ -191,7 +243,7 @@ def assemble_corridors(corridors: gpd.GeoDataFrame, links: gpd.GeoDataFrame) -> 
 
 def _corridor_measures(path: Sequence[str], legs: gpd.GeoDataFrame) -> dict[str, Any]:
     coords: list[tuple[float, float]] = []
-    for (a, _b), (_, leg) in zip(zip(path, path[1:], strict=False), legs.iterrows(), strict=True):
+    for (a, _b), (_, leg) in zip(itertools.pairwise(path), legs.iterrows(), strict=True):
         start_xy = leg.geometry.coords[0] if str(leg["from_id"]) == a else leg.geometry.coords[-1]
         part = _oriented_coords(leg.geometry, (float(start_xy[0]), float(start_xy[1])))
         coords.extend(part if not coords else part[1:])
@@ -244,7 +296,7 @@ def geodesic_path(coords: Sequence[Sequence[float]], *, max_segment_km: float = 
         if i:
             lon0, lat0 = points[i - 1]
             dist_km = GEOD.inv(lon0, lat0, lon, lat)[2] / 1000.0
-            n = int(math.ceil(dist_km / max_segment_km)) - 1
+            n = math.ceil(dist_km / max_segment_km) - 1
             if n > 0:
                 out.extend(GEOD.npts(lon0, lat0, lon, lat, n))
         out.append((lon, lat))

@@ -1,5 +1,5 @@
-"""Users' points against the corridors: nearest corridor and link, geodesic distance,
-position along the corridor, country.
+"""Users' points against the corridors and the energy lines: nearest corridor and link (or
+nearest pipeline / power line), geodesic distance, position along it, country.
 
 Coordinates are (lon, lat) in EPSG:4326; distances and positions are geodesic on the WGS84
 ellipsoid, in km.  The numeric kernel is :mod:`geo._nearest`; this module turns frames
@@ -33,8 +33,10 @@ from geo import layers
 from geo._countrygrid import CountryGrid
 from geo._errors import LayerError, Problem
 from geo._io import atomic_write, atomic_write_with
-from geo._nearest import GEOD, PolylineIndex
+from geo._nearest import PolylineIndex
 from geo._provenance import file_digest, provenance
+from geo.measure import GEOD
+from geo.readers import read_points
 from geo.writers import _for_gpkg, to_geojson_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,13 +47,21 @@ __all__ = [
     "CORRIDOR_IDS",
     "COUNTRY",
     "DISTANCE_KM",
+    "ENERGY_COLUMNS",
+    "ENERGY_DISTANCE_KM",
+    "ENERGY_ID",
+    "ENERGY_KIND",
+    "ENERGY_POSITION_KM",
     "LINK_ID",
     "NEAR_COLUMNS",
+    "NEAR_LAYERS",
+    "NEAR_OUTPUT_SUFFIXES",
     "POSITION_KM",
     "CorridorIndex",
-    "NEAR_OUTPUT_SUFFIXES",
+    "EnergyIndex",
     "near",
     "prepare",
+    "prepare_energy",
     "write_near",
 ]
 
@@ -65,9 +75,29 @@ DISTANCE_KM = "distance_km"
 POSITION_KM = "position_km"
 COUNTRY = "country"
 NEAR_COLUMNS = (CORRIDOR_ID, CORRIDOR_IDS, LINK_ID, DISTANCE_KM, POSITION_KM, COUNTRY)
+#: Output columns added by :func:`near` with ``"energy"`` in ``layers``.
+ENERGY_ID = "energy_id"
+ENERGY_KIND = "energy_kind"
+ENERGY_DISTANCE_KM = "energy_distance_km"
+ENERGY_POSITION_KM = "energy_position_km"
+ENERGY_COLUMNS = (ENERGY_ID, ENERGY_KIND, ENERGY_DISTANCE_KM, ENERGY_POSITION_KM)
+#: What :func:`near` can measure to (``layers=``).
+NEAR_LAYERS = ("corridors", "energy")
 
 #: Points per block (bounds memory; blocks run on a thread each; each reports progress).
 DEFAULT_CHUNK_POINTS = 50_000
+
+
+@dataclass
+class EnergyIndex:
+    """Energy lines indexed for :func:`near`: one piece per part of each (Multi)LineString,
+    with the feature id, its kind and the part's offset (km) from the feature's first vertex.
+    """
+
+    lines: PolylineIndex
+    piece_id: np.ndarray  # object
+    piece_kind: np.ndarray  # object (None where the frame has no ``kind``)
+    piece_offset_km: np.ndarray  # float
 
 
 @dataclass
@@ -81,7 +111,7 @@ class CorridorIndex:
     and all corridors using it (comma-separated ids).
     """
 
-    lines: PolylineIndex
+    lines: PolylineIndex | None  # None when "corridors" is not among the layers
     piece_link_id: np.ndarray  # object: link id or None
     piece_corridor_id: np.ndarray  # object
     piece_corridor_ids: np.ndarray  # object: "a,b,c"
@@ -90,6 +120,10 @@ class CorridorIndex:
     countries_iso3: np.ndarray | None  # object
     countries_geom: np.ndarray | None  # shapely geometries
     _country_grid: CountryGrid | None = None
+    #: Energy lines, when prepared with ``"energy"`` in ``layers``.
+    energy: EnergyIndex | None = None
+    #: The layers this index measures to (a subset of :data:`NEAR_LAYERS`, in that order).
+    layers: tuple[str, ...] = ("corridors",)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -166,19 +200,93 @@ def _geodesic_km(coords: np.ndarray) -> float:
     return float(GEOD.line_length(coords[:, 0], coords[:, 1])) / 1000.0
 
 
-def prepare(*, corridors: gpd.GeoDataFrame | None = None,
+def _country_outlines() -> gpd.GeoDataFrame:
+    return layers.countries()
+
+
+def _check_layers(layers: Any) -> tuple[str, ...]:
+    if isinstance(layers, str):
+        layers = (layers,)
+    try:
+        wanted = tuple(layers)
+    except TypeError:
+        raise ValueError(f"layers must be a tuple of names from {list(NEAR_LAYERS)}, got "
+                         f"{layers!r}") from None
+    bad = [x for x in wanted if x not in NEAR_LAYERS]
+    if bad or not wanted:
+        raise ValueError(f"layers {list(wanted)!r}: each must be one of {list(NEAR_LAYERS)} "
+                         "(at least one)")
+    return tuple(x for x in NEAR_LAYERS if x in wanted)
+
+
+def prepare_energy(energy: gpd.GeoDataFrame | None = None) -> EnergyIndex:
+    """Index energy lines (default :func:`geo.energy`) for :func:`near`.
+
+    Any GeoDataFrame of (Multi)LineStrings with an ``id`` column works; ``kind`` is used
+    when present.
+    """
+    frame = _to_wgs84(layers.energy() if energy is None else energy, what="energy")
+    if "id" not in frame:
+        raise LayerError("energy: an 'id' column is required")
+    kinds = frame["kind"] if "kind" in frame else [None] * len(frame)
+    lines: list[np.ndarray] = []
+    ids: list[str] = []
+    piece_kinds: list[Any] = []
+    offsets: list[float] = []
+    for fid, kind, geom in zip(frame["id"], kinds, frame.geometry, strict=True):
+        offset = 0.0
+        for part in _coords(geom):
+            lines.append(part)
+            ids.append(str(fid))
+            piece_kinds.append(None if kind is None else str(kind))
+            offsets.append(offset)
+            offset += _geodesic_km(part)
+    if not lines:
+        raise LayerError("energy: no line geometry to measure against")
+    log.info("indexed %d lines of %d energy features", len(lines), len(frame))
+    return EnergyIndex(lines=PolylineIndex(lines), piece_id=np.array(ids, dtype=object),
+                       piece_kind=np.array(piece_kinds, dtype=object),
+                       piece_offset_km=np.array(offsets, dtype=float))
+
+
+def prepare(*, corridors: layers.CorridorSelection = True,
             links: gpd.GeoDataFrame | None = None,
-            with_country: bool = True) -> CorridorIndex:
+            with_country: bool = True,
+            layers: tuple[str, ...] = ("corridors",),
+            energy: gpd.GeoDataFrame | None = None) -> CorridorIndex:
     """Build the :class:`CorridorIndex` used by :func:`near` (reuse it across calls).
 
-    ``corridors`` defaults to :func:`geo.corridors`.  When it has a ``link_ids`` column the
+    ``layers`` names what to measure to: ``"corridors"`` (default) and/or ``"energy"``.
+    ``corridors``: see :func:`geo.layers.select_corridors` (default: every bundled
+    corridor, :func:`geo.corridors`).  When the frame has a ``link_ids`` column the
     links (default :func:`geo.links`) are indexed, so the nearest link is known too;
     otherwise each corridor's own (Multi)LineString is indexed and ``link_id`` is null.
+    ``energy`` defaults to :func:`geo.energy` (see :func:`prepare_energy`).
     """
+    wanted = _check_layers(layers)
+    countries_iso3 = countries_geom = None
+    if with_country:
+        outlines = _country_outlines()
+        countries_iso3 = outlines["iso3"].to_numpy(dtype=object)
+        countries_geom = outlines.geometry.to_numpy()
+    energy_index = prepare_energy(energy) if "energy" in wanted else None
+    if "corridors" not in wanted:
+        empty = np.empty(0, dtype=object)
+        return CorridorIndex(lines=None, piece_link_id=empty, piece_corridor_id=empty,
+                             piece_corridor_ids=empty, piece_reversed=np.empty(0, dtype=bool),
+                             piece_offset_km=np.empty(0), countries_iso3=countries_iso3,
+                             countries_geom=countries_geom, energy=energy_index, layers=wanted)
+    index = _prepare_corridors(corridors=corridors, links=links)
+    index.countries_iso3 = countries_iso3
+    index.countries_geom = countries_geom
+    index.energy = energy_index
+    index.layers = wanted
+    return index
 
-    if corridors is None:
-        corridors = layers.corridors()
-    corridors = _to_wgs84(corridors, what="corridors")
+
+def _prepare_corridors(*, corridors: layers.CorridorSelection,
+                       links: gpd.GeoDataFrame | None) -> CorridorIndex:
+    corridors = _to_wgs84(layers.select_corridors(corridors), what="corridors")
     if "id" not in corridors:
         raise LayerError("corridors: an 'id' column is required")
     if "link_ids" in corridors:
@@ -201,11 +309,6 @@ def prepare(*, corridors: gpd.GeoDataFrame | None = None,
         raise LayerError("corridors: no line geometry to measure against")
     index = PolylineIndex(lines)
     first = [u[0] for u in uses]
-    countries_iso3 = countries_geom = None
-    if with_country:
-        outlines = layers.countries()
-        countries_iso3 = outlines["iso3"].to_numpy(dtype=object)
-        countries_geom = outlines.geometry.to_numpy()
     log.info("indexed %d lines of %d corridors (%d vertices)", len(lines), len(corridors),
              len(index.lon))
     return CorridorIndex(
@@ -216,8 +319,8 @@ def prepare(*, corridors: gpd.GeoDataFrame | None = None,
                                     dtype=object),
         piece_reversed=np.array([f[1] for f in first], dtype=bool),
         piece_offset_km=np.array([f[2] for f in first], dtype=float),
-        countries_iso3=countries_iso3,
-        countries_geom=countries_geom,
+        countries_iso3=None,
+        countries_geom=None,
     )
 
 
@@ -257,29 +360,44 @@ def _point_arrays(points: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     return lon, lat
 
 
+def _added_columns(index: CorridorIndex) -> tuple[str, ...]:
+    cols: tuple[str, ...] = ()
+    if "corridors" in index.layers:
+        cols += (CORRIDOR_ID, CORRIDOR_IDS, LINK_ID, DISTANCE_KM, POSITION_KM)
+    if "energy" in index.layers:
+        cols += ENERGY_COLUMNS
+    return (*cols, COUNTRY)
+
+
 def _near_frame(points: gpd.GeoDataFrame, index: CorridorIndex, *, within_km: float | None,
                 chunk_points: int = DEFAULT_CHUNK_POINTS,
                 progress: Callable[[int], None] | None = None,
                 overwrite: bool = False, workers: int | None = 1,
                 with_country: bool = True) -> gpd.GeoDataFrame:
-    clash = [c for c in NEAR_COLUMNS if c in points.columns]
+    clash = [c for c in _added_columns(index) if c in points.columns]
     if clash and not overwrite:
         raise LayerError(f"points already have column(s) {clash}; rename them or pass "
                          "overwrite=True")
     points = _to_wgs84(points, what="points")
     lon, lat = _point_arrays(points)
     n = len(points)
-    piece = np.empty(n, dtype=np.int64)
-    dist = np.empty(n)
-    along = np.empty(n)
+    # One (piece, distance, along) triple of arrays per layer measured.
+    polylines: dict[str, PolylineIndex] = {}
+    if index.lines is not None and "corridors" in index.layers:
+        polylines["corridors"] = index.lines
+    if index.energy is not None and "energy" in index.layers:
+        polylines["energy"] = index.energy.lines
+    found = {name: (np.empty(n, dtype=np.int64), np.empty(n), np.empty(n)) for name in polylines}
     starts = range(0, n, chunk_points)
 
     def run(start: int) -> int:
         stop = min(n, start + chunk_points)
-        res = index.lines.query(lon[start:stop], lat[start:stop])
-        piece[start:stop] = res.piece
-        dist[start:stop] = res.distance_km
-        along[start:stop] = res.along_km
+        for name, lines in polylines.items():
+            res = lines.query(lon[start:stop], lat[start:stop])
+            piece, dist, along = found[name]
+            piece[start:stop] = res.piece
+            dist[start:stop] = res.distance_km
+            along[start:stop] = res.along_km
         return stop - start
 
     n_workers = min(workers or os.cpu_count() or 1, len(starts))
@@ -293,68 +411,112 @@ def _near_frame(points: gpd.GeoDataFrame, index: CorridorIndex, *, within_km: fl
             done = run(start)
             if progress is not None:
                 progress(done)
-    length = index.lines.length_km[piece] if n else np.empty(0)
-    rev = index.piece_reversed[piece] if n else np.empty(0, dtype=bool)
-    position = index.piece_offset_km[piece] + np.where(rev, length - along, along) if n else along
+    nearest = np.full(n, np.inf)
+    for _piece, dist, _along in found.values():
+        nearest = np.minimum(nearest, dist)
+    # within_km: kept when at most that far from the nearest line of any layer measured.
+    keep = np.ones(n, dtype=bool) if within_km is None else nearest <= within_km
     out = points.copy() if not clash else points.drop(columns=clash)
-    keep = np.ones(n, dtype=bool) if within_km is None else dist <= within_km
     country = index.country_of(lon[keep], lat[keep]) if with_country \
         else np.full(int(keep.sum()), None, dtype=object)
     out = out.iloc[np.flatnonzero(keep)].copy()
-    sel = piece[keep]
-    # A few distinct ids, gathered per point with ``take`` (no per-point Python objects).
-    out[CORRIDOR_ID] = pd.array(index.piece_corridor_id, dtype="str").take(sel)
-    out[CORRIDOR_IDS] = pd.array(index.piece_corridor_ids, dtype="str").take(sel)
-    out[LINK_ID] = pd.array(index.piece_link_id, dtype="str").take(sel)
-    out[DISTANCE_KM] = dist[keep]
-    out[POSITION_KM] = position[keep]
+    if "corridors" in found:
+        piece, dist, along = found["corridors"]
+        length = index.lines.length_km[piece] if n and index.lines is not None else np.empty(0)
+        rev = index.piece_reversed[piece] if n else np.empty(0, dtype=bool)
+        position = index.piece_offset_km[piece] + np.where(rev, length - along, along) \
+            if n else along
+        sel = piece[keep]
+        # A few distinct ids, gathered per point with ``take`` (no per-point Python objects).
+        out[CORRIDOR_ID] = pd.array(index.piece_corridor_id, dtype="str").take(sel)
+        out[CORRIDOR_IDS] = pd.array(index.piece_corridor_ids, dtype="str").take(sel)
+        out[LINK_ID] = pd.array(index.piece_link_id, dtype="str").take(sel)
+        out[DISTANCE_KM] = dist[keep]
+        out[POSITION_KM] = position[keep]
+    if "energy" in found and index.energy is not None:
+        piece, dist, along = found["energy"]
+        sel = piece[keep]
+        out[ENERGY_ID] = pd.array(index.energy.piece_id, dtype="str").take(sel)
+        out[ENERGY_KIND] = pd.array(index.energy.piece_kind, dtype="str").take(sel)
+        out[ENERGY_DISTANCE_KM] = dist[keep]
+        out[ENERGY_POSITION_KM] = (index.energy.piece_offset_km[piece] + along)[keep] \
+            if n else along
     out[COUNTRY] = pd.array(country, dtype="str")
     return out
 
 
 @overload
-def near(points: gpd.GeoDataFrame, *, corridors: gpd.GeoDataFrame | None = ...,
+def near(points: gpd.GeoDataFrame | str | os.PathLike[str], *,
+         corridors: layers.CorridorSelection = ...,
          links: gpd.GeoDataFrame | None = ..., within_km: float | None = ...,
          with_country: bool = ..., index: CorridorIndex | None = ...,
          chunk_points: int = ..., progress: Callable[[int], None] | None = ...,
-         overwrite: bool = ..., workers: int | None = ...) -> gpd.GeoDataFrame: ...
+         overwrite: bool = ..., workers: int | None = ...,
+         layers: tuple[str, ...] | None = ...,
+         energy: gpd.GeoDataFrame | None = ...) -> gpd.GeoDataFrame: ...
 
 
 # Without dask stubs mypy sees Any here and calls this overload unreachable.
 @overload
 def near(  # type: ignore[overload-cannot-match]
-         points: dask_geopandas.GeoDataFrame, *, corridors: gpd.GeoDataFrame | None = ...,
+         points: dask_geopandas.GeoDataFrame, *, corridors: layers.CorridorSelection = ...,
          links: gpd.GeoDataFrame | None = ..., within_km: float | None = ...,
          with_country: bool = ..., index: CorridorIndex | None = ...,
          chunk_points: int = ..., progress: Callable[[int], None] | None = ...,
-         overwrite: bool = ..., workers: int | None = ...) -> dask_geopandas.GeoDataFrame: ...
+         overwrite: bool = ..., workers: int | None = ...,
+         layers: tuple[str, ...] | None = ...,
+         energy: gpd.GeoDataFrame | None = ...) -> dask_geopandas.GeoDataFrame: ...
 
 
-def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
+def near(points: Any, *, corridors: layers.CorridorSelection = True,
          links: gpd.GeoDataFrame | None = None, within_km: float | None = None,
          with_country: bool = True, index: CorridorIndex | None = None,
          chunk_points: int = DEFAULT_CHUNK_POINTS,
          progress: Callable[[int], None] | None = None, overwrite: bool = False,
-         workers: int | None = None) -> Any:
+         workers: int | None = None, layers: tuple[str, ...] | None = None,
+         energy: gpd.GeoDataFrame | None = None) -> Any:
     """For every point: the nearest corridor and link, the geodesic distance to it, the
-    position along the corridor and the country.
+    position along the corridor and the country; with ``layers=("energy",)`` (or both) the
+    nearest gas or oil pipeline or power line instead of (or as well as) the corridor.
+
+    >>> import geopandas as gpd, shapely
+    >>> pipe = gpd.GeoDataFrame({"id": ["pipe"], "kind": ["gas_pipeline"]}, crs="EPSG:4326",
+    ...                         geometry=[shapely.LineString([(60, 40), (70, 40)])])
+    >>> pts = gpd.GeoDataFrame(crs="EPSG:4326", geometry=[shapely.Point(65, 40.5)])
+    >>> out = near(pts, layers=("energy",), energy=pipe, with_country=False)
+    >>> out[["energy_id", "energy_kind", "energy_distance_km"]].round(1).values.tolist()
+    [['pipe', 'gas_pipeline', 43.5]]
 
     Parameters
     ----------
     points
         Point GeoDataFrame (EPSG:4326, or any CRS, reprojected; no CRS is taken as lon/lat),
-        or a ``dask_geopandas.GeoDataFrame`` (the result is then a lazy Dask frame computed
-        per partition, on a ``dask.distributed`` cluster if one is active).
-    corridors, links
-        Lines to measure against; default :func:`geo.corridors` and :func:`geo.links`.
-        Any GeoDataFrame of (Multi)LineStrings with an ``id`` column works.
+        a ``dask_geopandas.GeoDataFrame`` (the result is then a lazy Dask frame computed
+        per partition, on a ``dask.distributed`` cluster if one is active), or the path of
+        a point file (read with :func:`geo.read_points`).
+    corridors
+        The corridors to measure against: ``True`` (all bundled corridors), ids, or any
+        GeoDataFrame of (Multi)LineStrings with an ``id`` column; the same meaning as in
+        :func:`geo.make_map` (see :func:`geo.layers.select_corridors`).
+    links
+        The links of corridors that list ``link_ids`` (default :func:`geo.links`).
     within_km
-        Keep only points at most this geodesic distance (km) from their nearest corridor.
+        Keep only points at most this geodesic distance (km) from their nearest corridor
+        (with several layers: from the nearest line of any of them).
     with_country
         Add the ISO3 code of the country containing the point (from :func:`geo.countries`;
         null at sea); false leaves ``country`` null (also with a prepared ``index``).
     index
-        A :func:`prepare` result to reuse (then ``corridors``/``links`` are ignored).
+        A :func:`prepare` result to reuse (then ``corridors``/``links``/``energy`` are
+        ignored, and ``layers`` must be None or the layers it was prepared for).
+    layers
+        What to measure to: ``("corridors",)`` (the default), ``("energy",)`` or both.  Each
+        layer adds its own columns and is measured independently, so one call gives both
+        distances.  ``"energy"`` is a separate option rather than the default so the
+        corridor columns and their meaning stay as they were.
+    energy
+        Energy lines to measure against for ``"energy"``; default :func:`geo.energy`.  Any
+        GeoDataFrame of (Multi)LineStrings with an ``id`` (and optionally ``kind``) column.
     chunk_points
         Points per block (memory bound).
     progress
@@ -372,7 +534,12 @@ def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
     ``corridor_ids`` (every corridor using that line, comma-separated), ``link_id``,
     ``distance_km`` (geodesic, WGS84, within 0.1 % of the exact point-to-line geodesic
     distance), ``position_km`` (geodesic km along ``corridor_id`` from its start, on the
-    same measure as its ``geodesic_length_km``) and ``country`` (ISO3 or null).
+    same measure as its ``geodesic_length_km``) and ``country`` (ISO3 or null).  With
+    ``"energy"``: ``energy_id``, ``energy_kind`` (gas_pipeline, oil_pipeline, power_line),
+    ``energy_distance_km`` (same accuracy) and ``energy_position_km`` (geodesic km along the
+    energy line from its first vertex).  Without ``"corridors"`` the corridor columns are
+    not added.  Energy lines join documented points with geodesics (see
+    :func:`geo.energy`), so distances are to that polyline, not to the surveyed route.
 
     Raises
     ------
@@ -384,14 +551,20 @@ def near(points: Any, *, corridors: gpd.GeoDataFrame | None = None,
         raise ValueError(f"within_km must be a number >= 0, got {within_km!r}")
     if chunk_points < 1:
         raise ValueError(f"chunk_points must be >= 1, got {chunk_points!r}")
+    if isinstance(points, str | os.PathLike):
+        points = read_points(points)
     if index is None:
-        index = prepare(corridors=corridors, links=links, with_country=with_country)
+        index = prepare(corridors=corridors, links=links, with_country=with_country,
+                        layers=("corridors",) if layers is None else layers, energy=energy)
+    elif layers is not None and _check_layers(layers) != index.layers:
+        raise ValueError(f"the index was prepared for layers {list(index.layers)}, not "
+                         f"{list(layers)}; call prepare(layers=...) with the layers wanted")
     if _is_dask(points):
         return _near_dask(points, index, within_km=within_km, overwrite=overwrite,
                           with_country=with_country)
     if not isinstance(points, gpd.GeoDataFrame):
-        raise TypeError("points: expected a GeoDataFrame or dask_geopandas.GeoDataFrame, got "
-                        f"{type(points).__name__} (read files with geo.read_points)")
+        raise TypeError("points: expected a GeoDataFrame, a dask_geopandas.GeoDataFrame or "
+                        f"a point file path, got {type(points).__name__}")
     out = _near_frame(points, index, within_km=within_km, chunk_points=chunk_points,
                       progress=progress, overwrite=overwrite, workers=workers,
                       with_country=with_country)

@@ -214,7 +214,7 @@ def _raise(problems: list[Problem]) -> None:
         return
     if len(problems) > _MAX_LISTED:
         extra = len(problems) - _MAX_LISTED
-        problems = problems[:_MAX_LISTED] + [Problem(
+        problems = [*problems[:_MAX_LISTED], Problem(
             file=problems[0].file, index=None, feature_id=None, field=None,
             message=f"... and {extra} more rows with problems")]
     raise LayerError(problems)

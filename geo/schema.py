@@ -1,7 +1,7 @@
 """The layer schema: closed vocabularies, field specifications and column names.
 
-Everything the loader, the validator and the writers need to know about the four curated
-layers (``nodes``, ``links``, ``corridors``, ``sites``) is declared here, once.  Strings in
+Everything the loader, the validator and the writers need to know about the five curated
+layers (``nodes``, ``links``, ``corridors``, ``sites``, ``energy``) is declared here, once.  Strings in
 the data are checked against the enums below; errors list the allowed values.
 
 Coordinates are (lon, lat) in EPSG:4326 (RFC 7946) everywhere in this package.
@@ -14,16 +14,21 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
-    "ArrangementKind",
     "BILATERAL_FINANCIERS",
-    "CoordQuality",
     "DATE_PATTERN",
-    "Facility",
-    "Financier",
-    "FinancingChannel",
-    "FieldSpec",
+    "ENERGY_CAPACITY_FIELD",
+    "FINANCIER_CHANNEL",
+    "ID_PATTERN",
+    "ISO3_PATTERN",
     "LAYER_FIELDS",
     "LAYER_GEOMETRY",
+    "ArrangementKind",
+    "CoordQuality",
+    "EnergyKind",
+    "Facility",
+    "FieldSpec",
+    "Financier",
+    "FinancingChannel",
     "LayerKind",
     "Mode",
     "NodeKind",
@@ -31,9 +36,6 @@ __all__ = [
     "Sector",
     "SiteStatus",
     "Status",
-    "FINANCIER_CHANNEL",
-    "ID_PATTERN",
-    "ISO3_PATTERN",
     "field_names",
 ]
 
@@ -60,6 +62,7 @@ class LayerKind(_StrEnum):
     LINKS = "links"
     CORRIDORS = "corridors"
     SITES = "sites"
+    ENERGY = "energy"
 
 
 class Mode(_StrEnum):
@@ -181,6 +184,22 @@ BILATERAL_FINANCIERS = frozenset(f for f, c in FINANCIER_CHANNEL.items()
                                  if c is FinancingChannel.BILATERAL)
 
 
+class EnergyKind(_StrEnum):
+    """What an energy line carries."""
+
+    GAS_PIPELINE = "gas_pipeline"
+    OIL_PIPELINE = "oil_pipeline"
+    POWER_LINE = "power_line"
+
+
+#: The capacity field each kind of energy line uses, with its unit in the name.
+ENERGY_CAPACITY_FIELD: dict[str, str] = {
+    "gas_pipeline": "capacity_bcm_per_year",
+    "oil_pipeline": "capacity_mt_per_year",
+    "power_line": "voltage_kv",
+}
+
+
 class SiteStatus(_StrEnum):
     OPERATIONAL = "operational"
     UNDER_CONSTRUCTION = "under_construction"
@@ -231,7 +250,7 @@ class FieldSpec:
 
     ``value_type`` is one of ``str``, ``int``, ``float``, ``str_list``, ``source``,
     ``source_list``, ``alternatives``, ``enum``, ``enum_list``, ``id``, ``id_list``,
-    ``iso3``, ``iso3_list``.
+    ``iso3``, ``iso3_list``, ``vertex_list``, ``km_by_iso3``.
     """
 
     name: str
@@ -333,6 +352,47 @@ LAYER_FIELDS: dict[LayerKind, tuple[FieldSpec, ...]] = {
         *_coord_fields(),
         *_common_tail(),
     ),
+    LayerKind.ENERGY: (
+        FieldSpec("id", "id"),
+        FieldSpec("name", "str"),
+        FieldSpec("kind", "enum", enum=EnergyKind,
+                  doc="gas_pipeline, oil_pipeline or power_line"),
+        FieldSpec("system", "id", required=False, nullable=True,
+                  doc="lines or sections of one system share it (e.g. the four CAGP lines)"),
+        FieldSpec("status", "enum", enum=SiteStatus),
+        FieldSpec("opened", "int", required=False, nullable=True,
+                  doc="year the line (section) went into operation; null if unknown"),
+        FieldSpec("opened_note", "str", required=False, nullable=True),
+        FieldSpec("capacity_bcm_per_year", "float", required=False, nullable=True,
+                  doc="gas pipelines: design capacity, billion m3 per year"),
+        FieldSpec("capacity_mt_per_year", "float", required=False, nullable=True,
+                  doc="oil pipelines: capacity, million tonnes per year"),
+        FieldSpec("voltage_kv", "float", required=False, nullable=True,
+                  doc="power lines: nominal voltage, kV"),
+        FieldSpec("capacity_note", "str", required=False, nullable=True,
+                  doc="the capacity as documented (initial, design, planned)"),
+        FieldSpec("documented_length_km", "float", required=False, nullable=True,
+                  doc="length read in a source; null if no source gives one"),
+        FieldSpec("length_source", "source", required=False, nullable=True),
+        FieldSpec("length_alternatives", "alternatives", required=False, nullable=True),
+        FieldSpec("documented_km_by_country", "km_by_iso3", required=False, nullable=True,
+                  doc="{ISO3: km or null} as a source gives it (null: country named, km not "
+                      "given); checked against the geometry"),
+        FieldSpec("documented_km_source", "source", required=False, nullable=True),
+        FieldSpec("operator", "str", required=False, nullable=True),
+        FieldSpec("owners", "str_list", required=False, nullable=True),
+        FieldSpec("contractor", "str", required=False, nullable=True,
+                  doc="builder (EPC) where a source names it"),
+        FieldSpec("financier", "enum_list", required=False, nullable=True, enum=Financier,
+                  doc="who finances the line, as sources name it (as for sites); null if none"),
+        FieldSpec("financier_note", "str", required=False, nullable=True,
+                  doc="the financing as documented (lenders' names, loan amounts)"),
+        FieldSpec("vertices", "vertex_list",
+                  doc="one {name, coord_quality, coord_source, route_source} per position, "
+                      "in geometry order"),
+        *_coord_fields(),
+        *_common_tail(),
+    ),
 }
 
 #: Geometry type each layer's features must have (None: geometry must be null).
@@ -341,6 +401,7 @@ LAYER_GEOMETRY: dict[LayerKind, str | None] = {
     LayerKind.LINKS: "LineString",
     LayerKind.CORRIDORS: None,
     LayerKind.SITES: "Point",
+    LayerKind.ENERGY: "LineString|MultiLineString",
 }
 
 

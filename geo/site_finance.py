@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from ._errors import GeoError
+from ._format import is_missing
 from ._provenance import provenance
 from .schema import FINANCIER_CHANNEL, Financier, FinancingChannel
 
@@ -33,15 +34,15 @@ log = logging.getLogger(__name__)
 #: Allowed values of ``by``.
 BY_CHOICES = ("country", "year", "financier")
 #: Value columns, one per channel; they add up to ``value_usd`` on every row.
-CHANNEL_COLUMNS = tuple(f"{c.value}_usd" for c in FinancingChannel) + (
-    "mixed_usd", "unknown_financier_usd")
+CHANNEL_COLUMNS = (*(f"{c.value}_usd" for c in FinancingChannel),
+                   "mixed_usd", "unknown_financier_usd")
 #: Group label for sites whose ``year`` or ``financier`` is unknown.
 UNKNOWN = "unknown"
 
 
 def _financiers(value: Any) -> list[str] | None:
     """The financier list of one row, or None when unknown (null, NaN or empty)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return None
     if isinstance(value, str):
         value = [value]

@@ -7,23 +7,22 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
 from geo import layers
 from geo._errors import GeoError
+from geo._format import json_value
 from geo._io import atomic_write, atomic_write_with
 from geo._provenance import provenance
 from geo.schema import LayerKind
 
-__all__ = ["EXPORT_FORMATS", "export", "to_geojson_text"]
+__all__ = ["EXPORT_FORMATS", "export", "feature_collection", "to_geojson_text"]
 
 log = logging.getLogger(__name__)
 
@@ -33,27 +32,6 @@ COORD_PRECISION = 6
 GPKG_NAME = "corridor_atlas.gpkg"
 
 
-def _json_value(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float | np.floating):
-        f = float(value)
-        return None if math.isnan(f) else f
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.ndarray):
-        return [_json_value(v) for v in value.tolist()]
-    if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
 def _geometry_json(geom: Any) -> Any:
     if geom is None or geom.is_empty:
         return None
@@ -61,11 +39,14 @@ def _geometry_json(geom: Any) -> Any:
     return json.loads(json.dumps(mapping), parse_float=lambda s: round(float(s), COORD_PRECISION))
 
 
-def to_geojson_text(gdf: gpd.GeoDataFrame, **provenance_extra: Any) -> str:
-    """RFC 7946 FeatureCollection text for ``gdf`` (EPSG:4326, no ``crs`` member).
+def feature_collection(gdf: gpd.GeoDataFrame, *, properties: dict[str, Any] | None = None,
+                       **provenance_extra: Any) -> dict[str, Any]:
+    """RFC 7946 FeatureCollection of ``gdf`` as a dict (EPSG:4326, no ``crs`` member).
 
-    List and dict columns stay JSON arrays and objects.  A foreign member ``provenance``
-    records the package version and source layers.
+    Coordinates are (lon, lat), rounded to :data:`COORD_PRECISION` decimals; list and dict
+    columns stay JSON arrays and objects; missing values become null.  Foreign members:
+    ``properties`` (when given, e.g. a route's totals) and ``provenance`` (package version,
+    source layers and ``provenance_extra``).
     """
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
@@ -73,14 +54,20 @@ def to_geojson_text(gdf: gpd.GeoDataFrame, **provenance_extra: Any) -> str:
     features = []
     for row, geom in zip(gdf[props_cols].itertuples(index=False, name=None), gdf.geometry,
                          strict=True):
-        props = {c: _json_value(v) for c, v in zip(props_cols, row, strict=True)}
+        props = {c: json_value(v) for c, v in zip(props_cols, row, strict=True)}
         features.append({"type": "Feature", "properties": props, "geometry": _geometry_json(geom)})
-    fc = {
-        "type": "FeatureCollection",
-        "provenance": provenance(**provenance_extra),
-        "features": features,
-    }
-    text = json.dumps(fc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    fc: dict[str, Any] = {"type": "FeatureCollection"}
+    if properties is not None:
+        fc["properties"] = json_value(properties)
+    fc["provenance"] = provenance(**provenance_extra)
+    fc["features"] = features
+    return fc
+
+
+def to_geojson_text(gdf: gpd.GeoDataFrame, **provenance_extra: Any) -> str:
+    """:func:`feature_collection` as text: one feature per line, NaN refused."""
+    text = json.dumps(feature_collection(gdf, **provenance_extra), ensure_ascii=False,
+                      separators=(",", ":"), allow_nan=False)
     return text.replace('},{"type":"Feature"', '},\n{"type":"Feature"') + "\n"
 
 
@@ -91,7 +78,7 @@ def _for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if col == out.geometry.name:
             continue
         if out[col].map(lambda v: isinstance(v, list | dict)).any():
-            out[col] = [None if v is None else json.dumps(_json_value(v), ensure_ascii=False)
+            out[col] = [None if v is None else json.dumps(json_value(v), ensure_ascii=False)
                         for v in out[col]]
     return out
 
@@ -103,6 +90,7 @@ def _layers() -> dict[str, gpd.GeoDataFrame]:
         LayerKind.LINKS.value: layers.links(),
         LayerKind.CORRIDORS.value: layers.corridors(),
         LayerKind.SITES.value: layers.sites(),
+        LayerKind.ENERGY.value: layers.energy(),
     }
 
 

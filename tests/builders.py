@@ -62,6 +62,24 @@ def make_site(id: str, lonlat: tuple[float, float], *, country: str, sector: str
             "geometry": {"type": "Point", "coordinates": list(lonlat)}}
 
 
+def make_energy(id: str, coords: list[tuple[float, float]], *, kind: str = "gas_pipeline",
+                status: str = "operational", **extra: Any) -> dict[str, Any]:
+    """An energy line through ``coords`` with one vertex record per position."""
+    capacity = {"gas_pipeline": ("capacity_bcm_per_year", 30.0),
+                "oil_pipeline": ("capacity_mt_per_year", 20.0),
+                "power_line": ("voltage_kv", 500.0)}.get(kind, ("capacity_bcm_per_year", None))
+    props: dict[str, Any] = {
+        "id": id, "name": id.replace("_", " ").title(), "kind": kind, "status": status,
+        capacity[0]: capacity[1],
+        "vertices": [{"name": f"point {i}", "coord_quality": "approximate",
+                      "coord_source": SRC, "route_source": SRC} for i in range(len(coords))],
+        "coord_quality": "approximate", "coord_note": "test", "sources": [SRC],
+    }
+    props.update(extra)
+    return {"type": "Feature", "properties": props,
+            "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]}}
+
+
 def collection(*features: dict[str, Any], **members: Any) -> dict[str, Any]:
     fc: dict[str, Any] = {"type": "FeatureCollection", "features": [copy.deepcopy(f) for f in features]}
     fc.update(members)
@@ -74,7 +92,7 @@ def write(path: Path, data: Any) -> Path:
 
 
 def mini_layers(directory: Path) -> Path:
-    """Write a valid four-layer mini atlas into ``directory``; return it."""
+    """Write a valid five-layer mini atlas into ``directory``; return it."""
     directory.mkdir(parents=True, exist_ok=True)
     write(directory / "nodes.geojson", collection(
         make_node("alashankou", ALASHANKOU, country="CHN", kind="border_crossing"),
@@ -94,5 +112,9 @@ def mini_layers(directory: Path) -> Path:
     write(directory / "sites.geojson", collection(
         make_site("dry_port", (82.48, 45.25), country="KAZ", sector="dry_port",
                   corridor="border_run"),
+    ))
+    write(directory / "energy.geojson", collection(
+        make_energy("border_pipe", [AKTOGAY, DOSTYK, ALASHANKOU], kind="oil_pipeline",
+                    documented_length_km=330.0, length_source=SRC),
     ))
     return directory

@@ -18,6 +18,7 @@ from builders import (
     DOSTYK,
     collection,
     make_corridor,
+    make_energy,
     make_link,
     make_node,
     make_site,
@@ -30,7 +31,7 @@ EVALUATES_TO = {
     "jqB{{ 6*7 }}0qj": "jqB420qj",
     "jqC{% for x in range(3) %}L{% endfor %}qj": "jqCLLLqj",
     "jqD{# gone #}qj": "jqDqj",
-    "jqG{{ cycler.__init__.__globals__.os.getcwd() }}qj": f"jqG{os.getcwd()}qj",
+    "jqG{{ cycler.__init__.__globals__.os.getcwd() }}qj": f"jqG{Path.cwd()}qj",
     "jqF{{ lipsum.__globals__.os.getuid() }}qj": f"jqF{os.getuid()}qj",
     "jqE{{ lipsum.__globals__ }}qj": "jinja2.utils",   # the module's globals dict, printed
     "jqU{{ self }}qj": "TemplateReference",
@@ -89,10 +90,22 @@ def jinja_layers(directory: Path) -> Path:
                   corridor="border_run", sources=[source(k + 3)])
         for k in range(len(PAYLOADS))
     ]))
+    pipe = make_energy("pipe", [AKTOGAY, DOSTYK, ALASHANKOU], kind="oil_pipeline",
+                       name=payload(14), operator=payload(15), owners=[payload(16)],
+                       contractor=payload(17), financier=["other"], financier_note=payload(18),
+                       note=payload(19),
+                       coord_note=payload(20), capacity_note=payload(0),
+                       opened_note=payload(1), documented_length_km=330.0,
+                       length_source=source(2), sources=[source(3)])
+    for k, vertex in enumerate(pipe["properties"]["vertices"]):
+        vertex["name"] = payload(4 + k)
+    write(directory / "energy.geojson", collection(
+        pipe, make_energy("line", [DOSTYK, AKTOGAY], kind="power_line", name=payload(7),
+                          status="stalled", sources=[source(8)])))
     countries = Path(__file__).resolve().parents[1] / "layers" / "countries.geojson"
     link = directory / "countries.geojson"
     if not link.exists():
-        os.symlink(countries, link)
+        link.symlink_to(countries)
     return directory
 
 

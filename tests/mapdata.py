@@ -15,6 +15,7 @@ from builders import (
     DOSTYK,
     collection,
     make_corridor,
+    make_energy,
     make_link,
     make_node,
     make_site,
@@ -72,13 +73,20 @@ def hostile_layers(directory: Path) -> Path:
         make_site("tmpl_site", (77.0, 46.5), country="KAZ", sector="power_plant",
                   name=TEMPLATE, status="planned", company=SCRIPT),
     ))
+    write(directory / "energy.geojson", collection(
+        make_energy("hostile_pipe", [AKTAU, AKTOGAY, ALASHANKOU], kind="gas_pipeline",
+                    name=SCRIPT, operator=IMG, owners=[TEMPLATE], status="stalled",
+                    documented_length_km=2000.0,
+                    length_source={"title": IMG, "url": "https://example.org/pipe"},
+                    note=TEMPLATE),
+    ))
     link = directory / "countries.geojson"
     if not link.exists():
-        os.symlink(COUNTRIES, link)
+        link.symlink_to(COUNTRIES)
     return directory
 
 
-EXPECTED = {"corridors": 2, "network_links": 2, "nodes": 5, "sites": 3}
+EXPECTED = {"corridors": 2, "network_links": 2, "energy": 1, "nodes": 5, "sites": 3}
 
 
 def use_hostile_layers(directory: Path) -> Path:

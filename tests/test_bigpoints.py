@@ -95,10 +95,10 @@ def test_grid_clustering_needs_no_markercluster_assets_and_the_old_one_does():
     assert "leaflet.markercluster" not in grid and "markerClusterGroup" not in grid
     assert '"cellPx":100' in grid  # 2 x the default cluster radius of 50 px
     old = big_points_map(make_sites(20), offline=False,
-                         clusterer="markercluster").get_root().render()
+                         cluster="markercluster").get_root().render()
     assert "leaflet.markercluster" in old and "markerClusterGroup" in old
     with pytest.raises(ValueError, match="clusterer"):
-        big_points_layer(make_sites(5), clusterer="supercluster")
+        big_points_layer(make_sites(5), cluster="supercluster")
 
 
 def test_layer_counts_points_and_checks_columns():

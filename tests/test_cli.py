@@ -42,11 +42,12 @@ def test_sites_table_and_filters(capsys: pytest.CaptureFixture[str]) -> None:
 def test_export_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "--format", "geojson", "-o", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "corridors.geojson", "links.geojson", "nodes.geojson", "sites.geojson"]
+        "corridors.geojson", "energy.geojson", "links.geojson", "nodes.geojson",
+        "sites.geojson"]
 
 
 def test_validate_bundled_layers_ok(capsys: pytest.CaptureFixture[str]) -> None:
-    for kind in ("nodes", "links", "corridors", "sites"):
+    for kind in ("nodes", "links", "corridors", "sites", "energy"):
         assert main(["validate", str(geo.layer_dir() / f"{kind}.geojson")]) == 0
 
 
@@ -88,3 +89,15 @@ def test_help_on_every_command() -> None:
     for command in commands:
         result = run(command, "--help")
         assert result.returncode == 0 and "usage: geo " + command in result.stdout
+
+
+def test_energy_table_filters_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["energy", "--kind", "power_line"]) == 0
+    out = capsys.readouterr().out
+    power = geo.energy().query("kind == 'power_line'")
+    assert f"\n{len(power)} energy lines" in out and "500 kV" in out
+    assert "gas pipeline" not in out
+    assert main(["energy", "--country", "tkm", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all("TKM" in r["countries"] for r in rows)
+    assert {r["kind"] for r in rows} == {"gas_pipeline"}

@@ -12,7 +12,7 @@ import pytest
 import geo
 from geo import _io
 
-LAYERS = ("nodes", "links", "corridors", "sites")
+LAYERS = ("nodes", "links", "corridors", "sites", "energy")
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def geojson_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _frames() -> dict[str, gpd.GeoDataFrame]:
     return {"nodes": geo.nodes(), "links": geo.links(), "corridors": geo.corridors(),
-            "sites": geo.sites()}
+            "sites": geo.sites(), "energy": geo.energy()}
 
 
 def _same(a: object, b: object) -> bool:

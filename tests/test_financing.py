@@ -96,7 +96,7 @@ def test_site_channel_classes() -> None:
 
 
 def test_public_name_stays_the_function_after_the_module_is_imported() -> None:
-    import geo.site_finance  # noqa: F401
+    import geo.site_finance
 
     assert callable(geo.financing) and geo.financing is geo.site_finance.financing
 

@@ -26,7 +26,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_ships_the_layers(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    for layer in ("nodes", "links", "corridors", "sites", "countries"):
+    for layer in ("nodes", "links", "corridors", "sites", "energy", "countries"):
         assert f"geo/layers/{layer}.geojson" in names
     assert "geo/py.typed" in names
     assert not any(n.startswith(("tests/", "maps/")) for n in names)

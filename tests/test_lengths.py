@@ -10,6 +10,7 @@ stated circuity (1.10 plain rail, 1.45 mountain road) leaves an uncertainty of a
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import networkx as nx
@@ -33,7 +34,7 @@ def network() -> nx.Graph:
 
 
 def section_km(graph: nx.Graph, path: list[str]) -> float:
-    return sum(graph[a][b]["km"] for a, b in zip(path, path[1:], strict=False))
+    return sum(graph[a][b]["km"] for a, b in itertools.pairwise(path))
 
 
 # (from, via..., to), documented km, tolerance, source

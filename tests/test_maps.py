@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,7 +75,7 @@ def test_online_page_links_only_the_pinned_assets(hostile: Path) -> None:
 
 
 def test_inline_assets_refuses_unknown_external_scripts() -> None:
-    with pytest.raises(GeoError, match="unknown.example"):
+    with pytest.raises(GeoError, match=r"unknown\.example"):
         inline_assets('<script src="https://unknown.example/x.js"></script>')
 
 
@@ -230,7 +231,7 @@ def test_long_segments_follow_the_geodesic() -> None:
     geod = Geod(ellps="WGS84")
     mid = geod.npts(121.5, 31.2, 4.5, 51.9, 1)[0]
     assert max(p[1] for p in path) > 60.0 > mid[1] - 10
-    steps = [geod.inv(*a, *b)[2] / 1000 for a, b in zip(path, path[1:], strict=False)]
+    steps = [geod.inv(*a, *b)[2] / 1000 for a, b in itertools.pairwise(path)]
     assert max(steps) <= 100.0 + 1e-6
 
 
@@ -382,6 +383,77 @@ def test_big_site_layer_is_self_contained_offline(hostile: Path) -> None:
     assert "/* leaflet: " in html  # inlined
     for asset in ("markerclusterjs", "markerclustercss", "markerclusterdefaultcss"):
         assert f"/* {asset}: " not in html  # the grid clusterer needs no plugin
+
+
+def _energy_lines(m: folium.Map) -> list[folium.PolyLine] | None:
+    """The polylines of the map's "Energy lines" layer (None: no such layer)."""
+    groups = [c for c in m._children.values()
+              if isinstance(c, folium.FeatureGroup) and c.layer_name == "Energy lines"]
+    if not groups:
+        return None
+    assert len(groups) == 1
+    return [c for c in groups[0]._children.values() if isinstance(c, folium.PolyLine)]
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({}, 1),  # all corridors: the overview draws the energy lines
+    ({"energy": False}, None),
+    ({"corridors": ["border_run"]}, None),  # a corridor page: off unless asked for
+    ({"corridors": ["border_run"], "energy": True}, 1),
+])
+def test_energy_layer_default_and_option(hostile: Path, kwargs: dict,
+                                         expected: int | None) -> None:
+    lines = _energy_lines(geo.make_map(offline=True, **kwargs))
+    assert (None if lines is None else len(lines)) == expected
+
+
+def test_overview_without_an_energy_file_draws_no_energy_layer(hostile: Path) -> None:
+    (hostile / "energy.geojson").unlink()
+    assert _energy_lines(geo.make_map(offline=True)) is None
+    with pytest.raises(LayerError, match="does not exist"):
+        geo.make_map(offline=True, energy=True)
+
+
+def test_energy_lines_are_styled_by_kind_and_escaped(hostile: Path) -> None:
+    from geo.maps._energy import ENERGY_COLOURS, energy_style
+
+    (line,) = _energy_lines(geo.make_map(offline=True)) or []
+    assert line.options["color"] == ENERGY_COLOURS["gas_pipeline"]
+    assert line.options["dashArray"] == energy_style(
+        {"properties": {"kind": "gas_pipeline", "status": "stalled"}})["dashArray"]
+    assert len({energy_style({"properties": {"kind": k}})["color"]
+                for k in ENERGY_COLOURS}) == len(ENERGY_COLOURS)
+    html = render_html(offline=True)
+    script = "&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;"
+    img = "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;"
+    assert f"<b>{script}</b> <span class=\"geo-tip-detail\">gas pipeline \u00b7 30 bcm/yr" in html
+    assert f"<th>Operator</th><td>{img}</td>" in html
+    assert "<th>Documented length</th><td>2,000 km</td>" in html
+    assert "<th>Kind</th><td>gas pipeline</td>" in html
+    assert '"energy":1' in html and "Energy lines" in html
+    assert "<img src=x" not in html and "window.__pwned=1</script>" not in html
+
+
+def test_energy_popup_rows_for_the_bundled_lines() -> None:
+    from geo.maps._popups import energy_popup
+
+    energy = geo.energy().set_index("id", drop=False)
+    popup = energy_popup(energy.loc["datka_kemin_500kv"].to_dict())
+    for needle in ("<th>Capacity</th><td>500 kV</td>", "<th>Documented length</th><td>410 km",
+                   "<th>Geodesic length</th>", "% of documented", "<td>KGZ (geodesic: KGZ ",
+                   "<th>Financier</th><td>china_exim (Export-Import Bank of China loan",
+                   '<a href="https://vb.kg./doc/'):
+        assert needle in popup, needle
+    line_d = energy_popup(energy.loc["cagp_line_d"].to_dict())
+    assert "<th>Status</th><td>stalled</td>" in line_d
+    assert "<th>Named but not crossed</th><td>KGZ</td>" in line_d
+
+
+def test_energy_colours_differ_from_the_mode_colours() -> None:
+    from geo.maps._energy import ENERGY_COLOURS
+    from geo.maps.interactive import MODE_COLOURS
+
+    assert not set(ENERGY_COLOURS.values()) & set(MODE_COLOURS.values())
 
 
 def test_every_site_sector_has_its_own_colour() -> None:

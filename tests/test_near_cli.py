@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import geo
 from geo.cli.main import main
 
 POINTS_CSV = "name,Longitude,Latitude\nAlmaty,76.95,43.25\nTashkent,69.24,41.30\n" \
@@ -71,3 +72,19 @@ def test_long_runs_show_a_progress_bar_on_stderr(tmp_path, capsys):
                  "-o", str(tmp_path / "near.csv")]) == 0
     err = capsys.readouterr().err
     assert "geo near" in err and "60.0k/60.0k" in err
+
+
+def test_near_measures_to_the_energy_lines_on_request(points_csv, tmp_path, capsys):
+    out = tmp_path / "near.csv"
+    assert main(["near", str(points_csv), "--layers", "corridors,energy", "-o", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert {"corridor_id", "energy_id", "energy_kind", "energy_distance_km"} <= set(table.columns)
+    assert set(table["energy_id"]) <= set(geo.energy()["id"])
+    assert "of a corridor or an energy line" in capsys.readouterr().out
+
+
+def test_near_refuses_an_unknown_layer(points_csv, tmp_path, capsys):
+    assert main(["near", str(points_csv), "--layers", "rivers", "-o",
+                 str(tmp_path / "near.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "--layers" in err and "energy" in err and "Traceback" not in err

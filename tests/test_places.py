@@ -23,7 +23,7 @@ def test_places_lists_connected_nodes_with_filters() -> None:
 
 
 def test_places_rejects_unknown_country_and_kind() -> None:
-    with pytest.raises(RoutingError, match="countries with places: .*UZB"):
+    with pytest.raises(RoutingError, match=r"countries with places: .*UZB"):
         places(country="XXX")
     with pytest.raises(RoutingError, match="unknown kind 'castle'"):
         places(kind="castle")

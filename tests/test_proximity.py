@@ -8,6 +8,7 @@ best sample, so it is exact to well under a metre.  geo.near must agree to 0.1 %
 from __future__ import annotations
 
 import doctest
+import itertools
 import math
 
 import geopandas as gpd
@@ -63,7 +64,7 @@ def exact_point_to_line(lon: float, lat: float, coords: list[tuple[float, float]
     """(distance_km, along_km): exact geodesic distance to the line and position along it."""
     best = (math.inf, 0.0)
     offset_km = 0.0
-    for (lon1, lat1), (lon2, lat2) in zip(coords[:-1], coords[1:], strict=True):
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(coords):
         az, _, seg_m = GEOD.inv(lon1, lat1, lon2, lat2)
         n = max(2, int(seg_m / 100.0) + 2)
         ts = np.linspace(0.0, seg_m, n)

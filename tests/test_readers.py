@@ -151,7 +151,7 @@ def test_projected_files_are_reprojected_to_lon_lat(tmp_path):
 def test_unknown_suffix_and_missing_file(tmp_path):
     path = tmp_path / "points.xlsx"
     path.write_text("x")
-    with pytest.raises(LayerError, match="unknown point file type '.xlsx'; must be one of"):
+    with pytest.raises(LayerError, match=r"unknown point file type '\.xlsx'; must be one of"):
         read_points(path)
     with pytest.raises(LayerError, match="does not exist"):
         read_points(tmp_path / "nothing.csv")

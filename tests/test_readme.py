@@ -5,9 +5,11 @@ from __future__ import annotations
 import doctest
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+import geo._format
 import geo.measure
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -25,8 +27,9 @@ def test_readme_python_block_runs(index: int, tmp_path: Path, monkeypatch: pytes
     exec(compile(BLOCKS[index], f"README.md python block {index + 1}", "exec"), {"__name__": "readme"})
 
 
-def test_docstring_examples_run() -> None:
-    result = doctest.testmod(geo.measure, optionflags=doctest.ELLIPSIS)
+@pytest.mark.parametrize("module", [geo.measure, geo._format], ids=lambda m: m.__name__)
+def test_docstring_examples_run(module: ModuleType) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 1 and result.failed == 0
 
 
@@ -45,3 +48,13 @@ def test_readme_corridor_table_matches_the_layers() -> None:
     text = README.read_text(encoding="utf-8")
     missing = [row for row in corridor_table_rows() if row not in text]
     assert not missing, "README corridor table is stale; expected rows:\n" + "\n".join(corridor_table_rows())
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    """The README's test command (tests, ruff, mypy) is the one .ci/run runs, word for word."""
+    blocks = re.findall(r"```sh\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+    commands = [" ".join(b.replace("\\\n", " ").split()) for b in blocks]
+    test_command = next(c for c in commands if "pytest" in c)
+    assert "ruff check geo tests" in test_command and "mypy geo" in test_command
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in " ".join(ci.replace("\\\n", " ").split())

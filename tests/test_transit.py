@@ -145,7 +145,7 @@ def test_unknown_override_key_names_the_key_and_the_allowed_ones(bad: dict) -> N
 
 @pytest.mark.parametrize("value", ["fast", (3, 2, 1), 0, True])
 def test_bad_override_values(value: object) -> None:
-    with pytest.raises(ScenarioError, match="speed_kmh.rail"):
+    with pytest.raises(ScenarioError, match=r"speed_kmh\.rail"):
         load_scenario("official", overrides={"speed_kmh.rail": value})
 
 
@@ -179,7 +179,7 @@ def test_bad_file_key_is_named_with_file(tmp_path: Path) -> None:
 def test_bad_range_in_file(tmp_path: Path) -> None:
     text = (Path(load_scenario("official").path)).read_text(encoding="utf-8")
     p = _write(tmp_path, text.replace("low = 28.75", "low = 99.0", 1))
-    with pytest.raises(ScenarioError, match="speed_kmh.rail.*low <= likely <= high"):
+    with pytest.raises(ScenarioError, match=r"speed_kmh\.rail.*low <= likely <= high"):
         load_scenario(p)
 
 
@@ -199,5 +199,5 @@ def test_missing_key_is_listed(tmp_path: Path) -> None:
 def test_unknown_closed_passage(tmp_path: Path) -> None:
     text = (Path(load_scenario("official").path)).read_text(encoding="utf-8")
     p = _write(tmp_path, text.replace("closed_passages = []", 'closed_passages = ["kiel"]'))
-    with pytest.raises(ScenarioError, match="closed_passages.*kiel"):
+    with pytest.raises(ScenarioError, match=r"closed_passages.*kiel"):
         load_scenario(p)

@@ -32,7 +32,7 @@ def messages(problems: list[geo.Problem]) -> str:
 
 
 def test_mini_layers_are_valid(atlas: Path) -> None:
-    for kind in ("nodes", "links", "corridors", "sites"):
+    for kind in ("nodes", "links", "corridors", "sites", "energy"):
         assert geo.validate(atlas / f"{kind}.geojson") == [], kind
 
 

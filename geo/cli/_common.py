@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "text_table"]
+from typing import Any
+
+from geo._format import fmt_number
+
+__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "cell", "text_table"]
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1  # geo validate: the file has problems
@@ -17,3 +21,9 @@ def text_table(rows: list[list[str]], headers: list[str]) -> str:
     rule = "  ".join("-" * w for w in widths)
     body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     return "\n".join([line, rule, *body])
+
+
+def cell(value: Any, spec: str = ",.0f") -> str:
+    """A table cell: ``value`` formatted with ``spec`` (see :func:`geo._format.fmt_number`),
+    ``-`` when missing."""
+    return fmt_number(value, spec=spec) or "-"

@@ -1,4 +1,5 @@
-"""``geo corridors``, ``geo sites``, ``geo export`` and ``geo validate``: the layer subcommands.
+"""``geo corridors``, ``geo sites``, ``geo energy``, ``geo export`` and ``geo validate``: the
+layer subcommands.
 
 Wired into :mod:`geo.cli.main` through ``_ADDERS``; the library is imported in the runners so
 ``geo --help`` stays fast.
@@ -11,22 +12,14 @@ import json
 import sys
 from typing import Any
 
-from geo.cli._common import EXIT_OK, EXIT_PROBLEMS, text_table
+from geo._format import fmt_usd, json_value
+from geo.cli._common import EXIT_OK, EXIT_PROBLEMS, cell, text_table
 
-__all__ = ["add_corridors_parser", "add_export_parser", "add_sites_parser", "add_validate_parser"]
+__all__ = ["add_corridors_parser", "add_energy_parser", "add_export_parser", "add_sites_parser",
+           "add_validate_parser"]
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _fmt_km(value: Any) -> str:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return "-"
-    if f != f:  # NaN
-        return "-"
-    return f"{f:,.0f}"
 
 
 # --------------------------------------------------------------------------- corridors / sites
@@ -39,14 +32,12 @@ def _run_corridors(args: argparse.Namespace) -> int:
     if args.format == "json":
         cols = ["id", "name", "modes", "status", "length_used_km", "documented_length_km",
                 "geodesic_length_km", "documented_share", "countries"]
-        from geo.writers import _json_value
-
-        print(json.dumps([{c: _json_value(r[c]) for c in cols} for _, r in gdf.iterrows()],
+        print(json.dumps([{c: json_value(r[c]) for c in cols} for _, r in gdf.iterrows()],
                          ensure_ascii=False, indent=1))
         return EXIT_OK
     rows = [[str(r["name"]), "+".join(r["modes"]), str(r["status"]),
-             _fmt_km(r["length_used_km"]), _fmt_km(r["documented_length_km"]),
-             _fmt_km(r["geodesic_length_km"]), f"{100 * r['documented_share']:.0f}%",
+             cell(r["length_used_km"]), cell(r["documented_length_km"]),
+             cell(r["geodesic_length_km"]), f"{100 * r['documented_share']:.0f}%",
              "-".join(r["countries"])] for _, r in gdf.iterrows()]
     print(text_table(rows, ["corridor", "modes", "status", "used km", "documented km",
                         "geodesic km", "documented share", "countries"]))
@@ -76,15 +67,6 @@ def _run_sites(args: argparse.Namespace) -> int:
     if args.financier:
         gdf = gdf[gdf["financier"].map(lambda f: isinstance(f, list) and args.financier in f)]
 
-    def value(v: Any) -> str:
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            return "-"
-        if f != f:
-            return "-"
-        return f"${f / 1e9:,.2f}bn" if f >= 1e9 else f"${f / 1e6:,.0f}M"
-
     def year(v: Any) -> str:
         try:
             return str(int(v))
@@ -95,7 +77,7 @@ def _run_sites(args: argparse.Namespace) -> int:
         return ",".join(v) if isinstance(v, list) and v else "-"
 
     rows = [[str(r["name"])[:60], str(r["sector"]), str(r["country"]), str(r["company"])[:40],
-             value(r["value_usd"]), year(r["year"]), str(r["status"]), financiers(r["financier"])]
+             fmt_usd(r["value_usd"]) or "-", year(r["year"]), str(r["status"]), financiers(r["financier"])]
             for _, r in gdf.iterrows()]
     print(text_table(rows, ["site", "sector", "country", "company", "value",
                         "year", "status", "financier"]))
@@ -116,6 +98,65 @@ def add_sites_parser(sub: Any) -> None:
     p.set_defaults(func=_run_sites)
 
 
+def _capacity(row: Any) -> str:
+    for column, unit in (("capacity_bcm_per_year", "bcm/yr"), ("capacity_mt_per_year", "Mt/yr"),
+                         ("voltage_kv", "kV")):
+        try:
+            f = float(row[column])
+        except (TypeError, ValueError, KeyError):
+            continue
+        if f == f:
+            return f"{f:g} {unit}"
+    return "-"
+
+
+def _run_energy(args: argparse.Namespace) -> int:
+    from geo import layers
+
+    gdf = layers.energy()
+    if args.kind:
+        gdf = gdf[gdf["kind"] == args.kind]
+    if args.country:
+        code = args.country.upper()
+        gdf = gdf[[code in c for c in gdf["countries"]]]
+    if args.format == "json":
+        cols = ["id", "name", "kind", "status", "opened", "capacity_bcm_per_year",
+                "capacity_mt_per_year", "voltage_kv", "documented_length_km",
+                "geodesic_length_km", "countries", "geodesic_km_by_country", "financier"]
+        print(json.dumps([{c: json_value(r[c]) for c in cols} for _, r in gdf.iterrows()],
+                         ensure_ascii=False, indent=1))
+        return EXIT_OK
+
+    def year(v: Any) -> str:
+        try:
+            return str(int(v))
+        except (TypeError, ValueError):
+            return "-"
+
+    rows = [[str(r["name"])[:60], str(r["kind"]).replace("_", " "), _capacity(r),
+             str(r["status"]), year(r["opened"]), cell(r["documented_length_km"]),
+             cell(r["geodesic_length_km"]), "-".join(dict.fromkeys(r["countries"]))]
+            for _, r in gdf.iterrows()]
+    print(text_table(rows, ["line", "kind", "capacity", "status", "opened", "documented km",
+                            "geodesic km", "countries"]))
+    print(f"\n{len(rows)} energy lines; geodesic km: through the documented points (usually shorter "
+          "than the built line; see each line's note).")
+    return EXIT_OK
+
+
+def add_energy_parser(sub: Any) -> None:
+    from geo.schema import EnergyKind
+
+    p = sub.add_parser("energy", help="table of the pipelines and power lines",
+                       description="Print the energy lines: kind, capacity with its unit, "
+                                   "status, year opened, documented and geodesic length, "
+                                   "countries crossed.")
+    p.add_argument("--kind", choices=EnergyKind.choices())
+    p.add_argument("--country", help="ISO 3166-1 alpha-3 code of a country crossed, e.g. TJK")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=_run_energy)
+
+
 # --------------------------------------------------------------------------- export / validate
 
 
@@ -130,7 +171,8 @@ def _run_export(args: argparse.Namespace) -> int:
 
 def add_export_parser(sub: Any) -> None:
     p = sub.add_parser("export", help="write all layers with computed columns",
-                       description="Write nodes, links, corridors and sites with their "
+                       description="Write nodes, links, corridors, sites and energy lines "
+                                   "with their "
                                    "computed columns (GeoJSON: one RFC 7946 file per layer; "
                                    "gpkg: one GeoPackage). Writes are atomic.")
     p.add_argument("--format", choices=["geojson", "gpkg"], default="geojson")

@@ -20,7 +20,13 @@ from typing import Any
 
 from geo.cli._common import EXIT_OK, EXIT_USAGE
 from geo.cli.arrangements import add_arrangements_parser
-from geo.cli.layers import add_corridors_parser, add_export_parser, add_sites_parser, add_validate_parser
+from geo.cli.layers import (
+    add_corridors_parser,
+    add_energy_parser,
+    add_export_parser,
+    add_sites_parser,
+    add_validate_parser,
+)
 from geo.cli.maps import add_figure_parser, add_map_parser, add_maps_parser
 from geo.cli.near import add_near_parser
 from geo.cli.places import add_places_parser
@@ -37,6 +43,7 @@ log = logging.getLogger("geo")
 _ADDERS: list[Callable[[Any], None]] = [
     add_corridors_parser,
     add_sites_parser,
+    add_energy_parser,
     add_export_parser,
     add_validate_parser,
     add_maps_parser,

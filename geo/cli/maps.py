@@ -17,7 +17,8 @@ __all__ = ["add_figure_parser", "add_map_parser", "add_maps_parser"]
 def _run_maps(args: argparse.Namespace) -> int:
     from geo.maps.gallery import build_gallery
 
-    pages = build_gallery(args.output, n_draws=args.draws)
+    draws = {} if args.draws is None else {"n_draws": args.draws}
+    pages = build_gallery(args.output, **draws)
     for page in pages:
         print(f"{args.output}/{page.file}  {page.size_bytes / 1e6:.2f} MB  {page.title}")
     print(f"{args.output}/index.html")
@@ -31,8 +32,9 @@ def add_maps_parser(sub: Any) -> None:
                                    "route, the project sites, and index.html. Every page is "
                                    "one self-contained HTML file that works offline.")
     p.add_argument("-o", "--output", default="maps", help="output directory (default: maps)")
-    p.add_argument("--draws", type=int, default=2000,
-                   help="Monte Carlo draws of the comparison (default 2000, seed 0)")
+    p.add_argument("--draws", type=int, default=None,
+                   help="Monte Carlo draws of the comparison (default: the library's, "
+                        "geo.routing.estimate.N_DRAWS; seed 0)")
     p.set_defaults(func=_run_maps)
 
 

@@ -29,7 +29,13 @@ def _run_near(args: argparse.Namespace) -> int:
             print(f"geo near: {len(exc.problems)} problems in {args.file}", file=sys.stderr)
             return 2
         raise
-    index = prepare(with_country=not args.no_country)
+    from geo._errors import GeoError
+
+    wanted = tuple(x.strip() for x in args.layers.split(",") if x.strip())
+    try:
+        index = prepare(with_country=not args.no_country, layers=wanted)
+    except ValueError as exc:
+        raise GeoError(f"--layers: {exc}") from None
     n = len(points)
     chunk = max(10_000, min(100_000, n // 20 or 1))
     show = n >= PROGRESS_FROM_POINTS and not args.no_progress
@@ -45,7 +51,9 @@ def _run_near(args: argparse.Namespace) -> int:
                       overwrite=args.overwrite)
     path = write_near(result, args.output, source=args.file, within_km=args.within_km)
     where = "" if args.within_km is None else f" within {args.within_km:g} km"
-    print(f"{len(result)} of {n} points{where} of a corridor -> {path}")
+    what = " or ".join({"corridors": "a corridor", "energy": "an energy line"}[x]
+                       for x in index.layers)
+    print(f"{len(result)} of {n} points{where} of {what} -> {path}")
     return 0
 
 
@@ -67,6 +75,10 @@ def add_near_parser(sub: Any) -> None:
     p.add_argument("--lon", help="CSV longitude column (default: lon/lng/long/longitude/x)")
     p.add_argument("--lat", help="CSV latitude column (default: lat/latitude/y)")
     p.add_argument("--layer", help="GeoPackage layer (default: the first)")
+    p.add_argument("--layers", default="corridors", metavar="corridors,energy",
+                   help="what to measure to, comma-separated: corridors (default) and/or "
+                        "energy (pipelines and power lines: adds energy_id, energy_kind, "
+                        "energy_distance_km, energy_position_km)")
     p.add_argument("--no-country", action="store_true", help="skip the country lookup")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--overwrite", action="store_true",

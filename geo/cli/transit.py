@@ -12,17 +12,10 @@ import json
 import sys
 from typing import Any
 
-from geo.cli._common import text_table
+from geo._format import is_missing
+from geo.cli._common import cell, text_table
 
 __all__ = ["add_compare_parser", "add_route_parser"]
-
-
-def _fmt(value: Any, spec: str = ",.0f") -> str:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return "-" if value is None else str(value)
-    return "-" if f != f else format(f, spec)
 
 
 def _place(text: str) -> Any:
@@ -57,8 +50,8 @@ def _run_route(args: argparse.Namespace) -> int:
         if rt.origin_snap_km or rt.destination_snap_km:
             print(f"snapped: origin {rt.origin_snap_km:.1f} km, destination "
                   f"{rt.destination_snap_km:.1f} km")
-        rows = [[str(x.leg), x.mode, f"{x.from_id} -> {x.to_id}", _fmt(x.distance_km),
-                 _fmt(x.moving_h, ".1f"), _fmt(x.dwell_h, ".1f"), ",".join(x.countries),
+        rows = [[str(x.leg), x.mode, f"{x.from_id} -> {x.to_id}", cell(x.distance_km),
+                 cell(x.moving_h, ".1f"), cell(x.dwell_h, ".1f"), ",".join(x.countries),
                  x.dwell_note] for x in rt.legs.itertuples()]
         print(text_table(rows, ["leg", "mode", "from -> to", "km", "moving_h", "dwell_h",
                             "countries", "waiting"]))
@@ -106,12 +99,12 @@ def _run_compare(args: argparse.Namespace) -> int:
         return 0
     union = "" if c.scenario.customs_union else ", without the customs union"
     print(f"{c.origin_id} -> {c.destination_id}, scenario {c.scenario.name!r}{union}")
-    rows = [[r.title, r.end_id if isinstance(r.end_id, str) else "-", _fmt(r.end_gap_km),
-             _fmt(r.distance_km), _fmt(r.moving_days, ".1f"), _fmt(r.dwell_days, ".1f"),
-             _fmt(r.transit_days, ".1f"),
-             f"{_fmt(r.p10_days, '.1f')}-{_fmt(r.p90_days, '.1f')}"
-             if r.p10_days == r.p10_days else "-",
-             _fmt(r.all_likely_days, ".1f"), str(r.note or "")]
+    rows = [[str(r.title), r.end_id if isinstance(r.end_id, str) else "-", cell(r.end_gap_km),
+             cell(r.distance_km), cell(r.moving_days, ".1f"), cell(r.dwell_days, ".1f"),
+             cell(r.transit_days, ".1f"),
+             f"{cell(r.p10_days, '.1f')}-{cell(r.p90_days, '.1f')}"
+             if not is_missing(r.p10_days) else "-",
+             cell(r.all_likely_days, ".1f"), str(r.note or "")]
             for r in c.routes.itertuples()]
     print(text_table(rows, ["route", "ends at", "gap_km", "km", "moving_d", "waiting_d",
                         "median_d", "p10-p90", "all_likely_d", "note"]))
@@ -120,10 +113,10 @@ def _run_compare(args: argparse.Namespace) -> int:
               "all-likely figures in --format csv/json)")
         cols = [c_ for c_ in claims.columns if (c_.endswith("_days") or c_.endswith("_range"))
                 and not c_.endswith("_all_likely_days")]
-        rows = [[r["claim_id"], r["kind"], r["claimed"], r["model_route"],
-                 _fmt(r["model_distance_km"]), *[_fmt(r[c_], ".1f") if c_.endswith("_days")
+        rows = [[str(r["claim_id"]), str(r["kind"]), str(r["claimed"]), str(r["model_route"]),
+                 cell(r["model_distance_km"]), *[cell(r[c_], ".1f") if c_.endswith("_days")
                                                  else str(r[c_]) for c_ in cols],
-                 r["source_url"] or r["source_title"]] for _, r in claims.iterrows()]
+                 str(r["source_url"] or r["source_title"])] for _, r in claims.iterrows()]
         print(text_table(rows, ["claim", "kind", "claimed", "model route", "model_km", *cols,
                             "source"]))
     return 0

@@ -38,10 +38,10 @@ from geo.maps._literal import literal_rendering
 
 __all__ = [
     "ASSETS",
+    "Asset",
     "AtlasFigure",
     "AtlasMap",
     "AtlasMarkerCluster",
-    "Asset",
     "inline_assets",
 ]
 

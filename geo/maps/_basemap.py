@@ -7,6 +7,7 @@ every offline page can carry the whole world (no tiles, no network).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,7 +65,7 @@ def _split_antimeridian(geom: Any) -> Any:
     parts = []
     for poly in shapely.get_parts(geom):
         ring = list(poly.exterior.coords)
-        if not any(abs(a[0] - b[0]) > 180 for a, b in zip(ring, ring[1:], strict=False)):
+        if not any(abs(a[0] - b[0]) > 180 for a, b in itertools.pairwise(ring)):
             parts.append(poly)
             continue
         shell = _unwrap_ring(ring)
@@ -87,7 +88,8 @@ def _without_long_edges(line: Any, *, max_lon_span: float = 15.0) -> list[shapel
     Earth conversion has edges of 20-140 degrees along the Arctic coast); no real border
     segment at 1:50m is that long, so the basemap leaves them out.
     """
-    out, current = [], []
+    out: list[Any] = []
+    current: list[Any] = []
     for c in line.coords:
         if current and abs(c[0] - current[-1][0]) > max_lon_span:
             if len(current) > 1:
@@ -103,7 +105,7 @@ def _has_long_edge(geom: Any, *, max_lon_span: float = 15.0) -> bool:
     for poly in shapely.get_parts(geom):
         for ring in (poly.exterior, *poly.interiors):
             xs = [c[0] for c in ring.coords]
-            if any(abs(a - b) > max_lon_span for a, b in zip(xs, xs[1:], strict=False)):
+            if any(abs(a - b) > max_lon_span for a, b in itertools.pairwise(xs)):
                 return True
     return False
 

@@ -34,7 +34,7 @@ class StyleSheet(MacroElement):
 class LegendEntry:
     """One legend row: a symbol (constant HTML from this package) and a label from data."""
 
-    __slots__ = ("symbol_html", "label")
+    __slots__ = ("label", "symbol_html")
 
     def __init__(self, *, symbol_html: str, label: str) -> None:
         self.symbol_html = symbol_html

@@ -34,7 +34,7 @@ def deterministic_ids(*, width: int = 8) -> Iterator[None]:
     """
     counter = itertools.count()
 
-    def _next_id(cls: type) -> str:  # noqa: ARG001 - classmethod signature
+    def _next_id(cls: type) -> str:  # classmethod signature: cls is unused
         return f"{next(counter):0{width}x}"
 
     with _ID_LOCK:

@@ -11,7 +11,8 @@ from typing import Any
 import folium
 
 from geo._errors import LayerError
-from geo.maps._popups import fmt_km, is_missing, link_popup, link_title, tooltip_html
+from geo._format import fmt_km, is_blank
+from geo.maps._popups import link_popup, link_title, tooltip_html
 from geo.measure import geodesic_path
 
 __all__ = ["Bounds", "line_parts", "network_links_layer"]
@@ -78,7 +79,7 @@ def network_links_layer(rows: Sequence[Mapping[str, Any]], *,
         line = folium.PolyLine(latlon if len(latlon) > 1 else latlon[0], smooth_factor=1.0,
                                **style({"properties": {"mode": mode, "status": status}}))
         used = row.get("length_used_km")
-        detail = " \u00b7 ".join(x for x in (None if is_missing(row.get("mode")) else mode,
+        detail = " \u00b7 ".join(x for x in (None if is_blank(row.get("mode")) else mode,
                                              fmt_km(used)) if x)
         folium.Tooltip(tooltip_html(link_title(row, node_names=node_names), detail or None),
                        sticky=True).add_to(line)

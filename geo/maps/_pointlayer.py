@@ -10,7 +10,7 @@ browser:
   square cells of screen pixels and only one marker per cell is drawn (a point, or a count
   that zooms in on click), so 10^5 points are clustered and clickable well within a second
   of load; Leaflet.markercluster (pinned, inlinable by :mod:`geo.maps._assets`) remains
-  as ``clusterer="markercluster"``, and ``cluster=False`` draws every point;
+  as ``cluster="markercluster"``, and ``cluster=False`` draws every point;
 - a popup is built only when a point is clicked, from DOM nodes whose text is set with
   ``textContent`` (never ``innerHTML``), so no value from data is ever parsed as HTML;
 - the JSON is written with :func:`geo.maps._html.json_for_script` (``<``, ``>``, ``&``, U+2028
@@ -48,9 +48,9 @@ from folium.map import Layer
 from jinja2 import Template
 
 from geo._errors import LayerError
+from geo._format import is_missing, json_value
 from geo.maps._assets import ASSETS, AtlasMap
 from geo.maps._html import escape_html, json_for_script
-from geo.writers import _json_value as plain_json
 
 __all__ = ["CLUSTERERS", "COMPRESS_FROM_BYTES", "DEFAULT_PALETTE", "BigPointLayer", "big_points_layer",
            "big_points_map"]
@@ -86,7 +86,7 @@ class BigPointLayer(JSCSSMixin, Layer):
     """Many points as one layer; see the module docstring.
 
     Build it with :func:`big_points_layer`.  In the page the layer is an ``L.featureGroup``
-    of the markers drawn (an ``L.markerClusterGroup`` with ``clusterer="markercluster"``),
+    of the markers drawn (an ``L.markerClusterGroup`` with ``cluster="markercluster"``),
     and ``window.geoBigPoints[<layer name>]`` holds ``{group, count, popup, open, cells,
     shown, drawnMs}``: ``popup(i)`` returns the popup element of point ``i``, ``open(i)``
     opens it, ``cells(zoom, null)`` the grid clusters of every point at a zoom and
@@ -303,7 +303,8 @@ class BigPointLayer(JSCSSMixin, Layer):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "BigPointLayer"
         if clusterer not in CLUSTERERS:
-            raise ValueError(f"clusterer must be one of {list(CLUSTERERS)}, got {clusterer!r}")
+            raise ValueError(f"cluster must be True, False or one of {list(CLUSTERERS)}, "
+                             f"got {clusterer!r}")
         self.cluster = cluster
         self.clusterer = clusterer
         self.count = len(data["lon"])
@@ -330,11 +331,11 @@ class BigPointLayer(JSCSSMixin, Layer):
             self.default_js, self.default_css = [], []
 
 
-def _json_value(value: Any) -> Any:
+def _popup_cell(value: Any) -> Any:
     """A JSON scalar for a popup cell: None for missing, numbers as numbers, else text
     (lists joined with ", ", mappings as JSON text)."""
 
-    v = plain_json(value)
+    v = json_value(value)
     if isinstance(v, float):
         return None if math.isinf(v) else round(v, 6)
     if isinstance(v, list):
@@ -344,13 +345,6 @@ def _json_value(value: Any) -> Any:
     if v is None or isinstance(v, bool | int | str):
         return v
     return str(v)
-
-
-def _missing(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # lists and arrays are not missing
-        return False
 
 
 def _column(series: pd.Series) -> list[Any] | dict[str, list[Any]]:
@@ -369,7 +363,7 @@ def _column(series: pd.Series) -> list[Any] | dict[str, list[Any]]:
             for k in np.flatnonzero(~finite):
                 out[k] = None
         return out
-    values = [v if type(v) is str else _json_value(None if _missing(v) else v)
+    values = [v if type(v) is str else _popup_cell(None if is_missing(v) else v)
               for v in series.tolist()]
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
     if len(values) >= 50 and len(uniques) <= max(1, len(values) // 10):
@@ -380,10 +374,9 @@ def _column(series: pd.Series) -> list[Any] | dict[str, list[Any]]:
 def big_points_layer(points: gpd.GeoDataFrame, *, fields: Sequence[str] | None = None,
                      label: str | None = None, color_by: str | None = None,
                      palette: Mapping[str, str] | Sequence[str] | None = None,
-                     name: str = "Points", cluster: bool = True, radius_px: float = 4.0,
+                     name: str = "Points", cluster: bool | str = True, radius_px: float = 4.0,
                      cluster_radius_px: int = 50, uncluster_zoom: int = 12,
-                     show: bool = True, compress: bool | None = None,
-                     clusterer: str = "grid") -> BigPointLayer:
+                     show: bool = True, compress: bool | None = None) -> BigPointLayer:
     """A :class:`BigPointLayer` for the points of ``points`` (EPSG:4326 or reprojected).
 
     Parameters
@@ -397,13 +390,12 @@ def big_points_layer(points: gpd.GeoDataFrame, *, fields: Sequence[str] | None =
         Categorical column giving each point's fill colour; ``palette`` maps category ->
         colour (a mapping) or lists colours in order of first appearance.
     cluster
-        Cluster the points (default) or draw every point.
-    clusterer
-        ``"grid"`` (default): clusters of the points in view, binned in square cells of
+        ``True`` or ``"grid"`` (default): clusters of the points in view, binned in square cells of
         ``2 x cluster_radius_px`` screen pixels, recomputed in the page at each move (a few
         ms for 10^5 points); a click on a cluster zooms to its points.
         ``"markercluster"``: Leaflet.markercluster (clusters every point at every zoom on
-        load; seconds for 10^5 points).  See :data:`CLUSTERERS`.
+        load; seconds for 10^5 points).  ``False``: every point drawn.  See
+        :data:`CLUSTERERS`.
     compress
         Send the data gzip-compressed (base64) and unpack it in the browser; default: when
         the JSON exceeds :data:`COMPRESS_FROM_BYTES`.
@@ -448,7 +440,8 @@ def big_points_layer(points: gpd.GeoDataFrame, *, fields: Sequence[str] | None =
         "colour": codes,
         "radius": float(radius_px),
     }
-    layer = BigPointLayer(data=data, name=name, cluster=cluster, show=show,
+    clusterer = "grid" if cluster is True else str(cluster) if cluster else "grid"
+    layer = BigPointLayer(data=data, name=name, cluster=bool(cluster), show=show,
                           cluster_radius_px=cluster_radius_px, uncluster_zoom=uncluster_zoom,
                           compress=compress, clusterer=clusterer)
     log.info("big point layer %r: %d points, %d popup fields", name, len(lon), len(fields))

@@ -8,24 +8,22 @@ links become ``<a href>`` only for ``http``/``https`` URLs, anything else stays 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from geo._format import fmt_days, fmt_km, fmt_usd, is_blank, is_missing
 from geo.maps._html import escape_html
 
 __all__ = [
-    "corridor_popup",
-    "fmt_days",
-    "fmt_km",
     "SITE_KNOWN",
-    "fmt_usd",
-    "is_missing",
+    "corridor_popup",
+    "energy_capacity_text",
+    "energy_popup",
     "link_popup",
     "link_title",
     "node_popup",
-    "site_popup",
     "site_financier_text",
+    "site_popup",
     "site_value_text",
     "site_year_text",
     "source_links",
@@ -37,60 +35,9 @@ __all__ = [
 _MAX_LINK_ROWS = 40
 
 
-def is_missing(value: Any) -> bool:
-    """True for None, NaN, NaT, empty strings and empty containers."""
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str | list | tuple | dict) and len(value) == 0:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value)) if not isinstance(value, list | tuple | dict) else False
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_km(value: Any) -> str | None:
-    """``1,234 km`` (rounded to whole km) or None when missing."""
-    if is_missing(value):
-        return None
-    try:
-        return f"{float(value):,.0f} km"
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def fmt_days(value: Any) -> str | None:
-    """``12.5 days`` or None when missing."""
-    if is_missing(value):
-        return None
-    try:
-        return f"{float(value):,.1f} days"
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def fmt_usd(value: Any) -> str | None:
-    """``US$ 1.20 bn`` / ``US$ 350 m`` or None when missing."""
-    if is_missing(value):
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if abs(f) >= 1e9:
-        return f"US$ {f / 1e9:,.2f} bn"
-    if abs(f) >= 1e6:
-        return f"US$ {f / 1e6:,.0f} m"
-    return f"US$ {f:,.0f}"
-
-
 def text_list(value: Any, *, sep: str = ", ") -> str | None:
     """A list (or JSON list text) joined with ``sep``; a scalar as text; None when missing."""
-    if is_missing(value):
+    if is_blank(value):
         return None
     if isinstance(value, str) and value.startswith("["):
         try:
@@ -98,7 +45,7 @@ def text_list(value: Any, *, sep: str = ", ") -> str | None:
         except ValueError:
             return value
     if isinstance(value, list | tuple):
-        items = [str(v) for v in value if not is_missing(v)]
+        items = [str(v) for v in value if not is_blank(v)]
         return sep.join(items) if items else None
     if hasattr(value, "tolist"):
         return text_list(value.tolist(), sep=sep)
@@ -106,7 +53,7 @@ def text_list(value: Any, *, sep: str = ", ") -> str | None:
 
 
 def _sources(value: Any) -> list[Mapping[str, Any]]:
-    if is_missing(value):
+    if is_blank(value):
         return []
     if isinstance(value, str):
         try:
@@ -171,7 +118,7 @@ def tooltip_html(name: Any, detail: str | None = None) -> str:
 
 def _get(row: Mapping[str, Any], key: str) -> Any:
     value = row.get(key)
-    return None if is_missing(value) else value
+    return None if is_blank(value) else value
 
 
 def corridor_popup(row: Mapping[str, Any], *, links: Sequence[Mapping[str, Any]] = (),
@@ -183,6 +130,7 @@ def corridor_popup(row: Mapping[str, Any], *, links: Sequence[Mapping[str, Any]]
     if used and share is not None:
         used += f" ({float(share) * 100:.0f}% from documented sections)"
     doc_source = source_links(_get(row, "length_source"))
+    gauges = text_list(_get(row, "gauges_mm"), sep=" / ")
     rows = [
         _row("Length used", used),
         _row("Documented length", documented),
@@ -192,8 +140,7 @@ def corridor_popup(row: Mapping[str, Any], *, links: Sequence[Mapping[str, Any]]
         _row("Countries", text_list(_get(row, "countries"), sep=" \u2192 ")),
         _row("Modes", text_list(_get(row, "modes"))),
         _row("Status", text_list(_get(row, "status"))),
-        _row("Gauges", text_list(_get(row, "gauges_mm"), sep=" / ")
-             and text_list(_get(row, "gauges_mm"), sep=" / ") + " mm"),
+        _row("Gauges", gauges and f"{gauges} mm"),
         _row("Sources", source_links(_get(row, "sources")), raw=True),
     ]
     if links:
@@ -228,7 +175,7 @@ def link_title(row: Mapping[str, Any], *, node_names: Mapping[str, Any] | None =
 
 def _whole(value: Any) -> str | None:
     """An integer-valued figure (year, gauge) as text without a trailing ``.0``."""
-    if is_missing(value):
+    if is_blank(value):
         return None
     try:
         return str(int(value)) if float(value) == int(value) else str(value)
@@ -305,7 +252,7 @@ def site_financier_text(financier: Any, financier_note: Any) -> str | None:
 
 def site_year_text(year: Any, year_note: Any) -> str | None:
     """A site's year as shown in popups (a float year without its ``.0``, then the note)."""
-    if is_missing(year):
+    if is_blank(year):
         year = None
     text = None if year is None else str(int(year)) if isinstance(year, float) else str(year)
     note = text_list(year_note)
@@ -340,3 +287,73 @@ def site_popup(row: Mapping[str, Any], *, extra_fields: Sequence[str] = ()) -> s
     ]
     rows += [_row(str(f), text_list(_get(row, f))) for f in extra_fields if f not in SITE_KNOWN]
     return _card(_get(row, "name") or _get(row, "id") or "site", rows)
+
+
+#: Capacity columns of the energy layer and how their values are shown.
+_CAPACITY_UNITS = (("capacity_bcm_per_year", "{:,.3g} bcm/yr"),
+                   ("capacity_mt_per_year", "{:,.3g} Mt/yr"),
+                   ("voltage_kv", "{:,.0f} kV"))
+
+
+def energy_capacity_text(row: Mapping[str, Any]) -> str | None:
+    """An energy line's capacity with its unit (``30 bcm/yr``, ``20 Mt/yr``, ``500 kV``)."""
+    for column, pattern in _CAPACITY_UNITS:
+        value = _get(row, column)
+        if value is not None:
+            try:
+                return pattern.format(float(value))
+            except (TypeError, ValueError):
+                return str(value)
+    return None
+
+
+def _km_by_country(value: Any) -> str | None:
+    if not isinstance(value, Mapping) or not value:
+        return text_list(value)
+    return ", ".join(f"{k} {float(v):,.0f} km" for k, v in value.items()
+                     if not is_missing(v))
+
+
+def energy_popup(row: Mapping[str, Any]) -> str:
+    """Popup HTML for a row of :func:`geo.energy`: kind, capacity, lengths, status,
+    countries with km in each, who owns, builds and finances it, and sources."""
+    documented = fmt_km(_get(row, "documented_length_km"))
+    geodesic = fmt_km(_get(row, "geodesic_length_km"))
+    share = _get(row, "geodesic_share_of_documented")
+    if geodesic and share is not None:
+        geodesic += f" ({float(share) * 100:.0f}% of documented, through the documented points)"
+    countries = text_list(_get(row, "countries"), sep=" \u2192 ")
+    by_country = _km_by_country(_get(row, "geodesic_km_by_country"))
+    if countries and by_country:
+        countries += f" (geodesic: {by_country})"
+    flagged = text_list(_get(row, "countries_undocumented"))
+    missed = text_list(_get(row, "countries_missed"))
+    opened = _whole(_get(row, "opened"))
+    opened_note = text_list(_get(row, "opened_note"))
+    if opened_note:
+        opened = f"{opened} ({opened_note})" if opened else opened_note
+    capacity = energy_capacity_text(row)
+    capacity_note = text_list(_get(row, "capacity_note"))
+    if capacity_note:
+        capacity = f"{capacity} ({capacity_note})" if capacity else capacity_note
+    rows = [
+        _row("Kind", text_list(_get(row, "kind")) and str(row["kind"]).replace("_", " ")),
+        _row("Capacity", capacity),
+        _row("Documented length", documented),
+        _row("Length source", source_links(_get(row, "length_source")), raw=True),
+        _row("Geodesic length", geodesic),
+        _row("Status", text_list(_get(row, "status"))),
+        _row("Opened", opened),
+        _row("Countries", countries),
+        _row("Crossing no source names", flagged),
+        _row("Named but not crossed", missed),
+        _row("Operator", text_list(_get(row, "operator"))),
+        _row("Owners", text_list(_get(row, "owners"))),
+        _row("Contractor", text_list(_get(row, "contractor"))),
+        _row("Financier", site_financier_text(row.get("financier"), row.get("financier_note"))),
+        _row("Position", text_list(_get(row, "coord_quality"))),
+        _row("Shape", text_list(_get(row, "coord_note"))),
+        _row("Note", text_list(_get(row, "note"))),
+        _row("Sources", source_links(_get(row, "sources")), raw=True),
+    ]
+    return _card(_get(row, "name") or _get(row, "id") or "energy line", rows)

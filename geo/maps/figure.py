@@ -12,27 +12,26 @@ import io
 import logging
 import math
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import shapely
-from pyproj import Geod
 
 from geo import layers
 from geo._io import atomic_write
 from geo._provenance import package_version
 from geo.maps.interactive import MODE_COLOURS, SECTOR_COLOURS
-from geo.measure import geodesic_path
+from geo.measure import distance_km, geodesic_path
 
 __all__ = ["figure"]
 
 log = logging.getLogger(__name__)
 
-_GEOD = Geod(ellps="WGS84")
-_LINESTYLE = {"operational": "-", "under_construction": (0, (5, 3)),
-              "planned": (0, (1, 2.5))}
+#: Matplotlib line style by status: solid, dashed, dotted.
+_LINESTYLE: dict[str, Any] = {"operational": "-", "under_construction": (0, (5, 3)),
+                              "planned": (0, (1, 2.5))}
 _FORMATS = {".png": "png", ".svg": "svg"}
 
 
@@ -44,7 +43,7 @@ def _nice_km(target_km: float) -> float:
 
 def _scale_bar(ax: Any, *, x0: float, x1: float, y0: float, y1: float) -> None:
     lat = y0 + 0.06 * (y1 - y0)
-    km_per_deg = _GEOD.inv(0.0, lat, 1.0, lat)[2] / 1000.0
+    km_per_deg = distance_km(0.0, lat, 1.0, lat)
     length_km = _nice_km(0.2 * (x1 - x0) * km_per_deg)
     start = x0 + 0.04 * (x1 - x0)
     end = start + length_km / km_per_deg
@@ -53,8 +52,20 @@ def _scale_bar(ax: Any, *, x0: float, x1: float, y0: float, y1: float) -> None:
             ha="center", va="bottom", fontsize=7, zorder=6)
 
 
+def _lines_to_draw(corridor_gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lines with ``mode`` and ``status``: the corridors' links, or the corridor lines."""
+    if "link_ids" in corridor_gdf:
+        link_gdf = layers.links()
+        link_ids = {str(i) for ids in corridor_gdf["link_ids"] for i in ids}
+        return link_gdf[link_gdf["id"].astype(str).isin(link_ids)]
+    modes = corridor_gdf.get("modes", pd.Series([None] * len(corridor_gdf)))
+    return corridor_gdf.assign(
+        mode=[m[0] if isinstance(m, list | tuple) and m else m for m in modes],
+        status=corridor_gdf.get("status", "operational"))
+
+
 def figure(path: str | os.PathLike[str], *,
-           corridors: bool | Sequence[str] = True,
+           corridors: layers.CorridorSelection = True,
            sites: bool = True,
            title: str | None = "China's westward trade corridors and project sites",
            size_in: tuple[float, float] = (11.0, 6.5),
@@ -67,7 +78,10 @@ def figure(path: str | os.PathLike[str], *,
     path
         ``.png`` or ``.svg`` file, written atomically.
     corridors
-        ``True`` for all corridors or a list of corridor ids.
+        ``True`` for all bundled corridors, a corridor id or a list of ids, a GeoDataFrame
+        shaped like :func:`geo.corridors`, or ``False``: the same meaning as in
+        :func:`geo.make_map` (see :func:`geo.layers.select_corridors`).  A frame with
+        ``link_ids`` is drawn from those bundled links, one without from its own lines.
     sites
         Draw the project sites of the drawn corridors' area.
     size_in, dpi
@@ -91,17 +105,7 @@ def figure(path: str | os.PathLike[str], *,
     if fmt is None:
         raise ValueError(f"{target}: figure format must be one of {sorted(_FORMATS)}")
 
-    corridor_gdf = layers.corridors()
-    if corridors is not True:
-        wanted = [str(c) for c in corridors]  # type: ignore[union-attr]
-        unknown = sorted(set(wanted) - set(corridor_gdf["id"]))
-        if unknown:
-            raise ValueError(f"unknown corridor ids {unknown}; known: "
-                             f"{sorted(corridor_gdf['id'])}")
-        corridor_gdf = corridor_gdf[corridor_gdf["id"].isin(wanted)]
-    link_gdf = layers.links()
-    link_ids = {str(i) for ids in corridor_gdf["link_ids"] for i in ids}
-    drawn = link_gdf[link_gdf["id"].astype(str).isin(link_ids)]
+    drawn = _lines_to_draw(layers.select_corridors(corridors))
     site_gdf: gpd.GeoDataFrame | None = layers.sites() if sites else None
 
     geoms = list(drawn.geometry) + (list(site_gdf.geometry) if site_gdf is not None else [])

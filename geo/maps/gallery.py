@@ -13,7 +13,6 @@ import logging
 import os
 import re
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,14 @@ import shapely
 
 from geo import layers
 from geo._errors import GeoError
+from geo._format import fmt_days, fmt_km
 from geo._io import atomic_write
 from geo._provenance import provenance
 from geo.maps._html import escape_html, json_for_script
-from geo.maps._popups import fmt_days, fmt_km, text_list
+from geo.maps._popups import text_list
 from geo.maps.interactive import render_html
 from geo.routing.alternatives import compare
+from geo.routing.estimate import N_DRAWS
 
 __all__ = ["GalleryPage", "build_gallery", "comparison_routes"]
 
@@ -64,7 +65,7 @@ def comparison_routes(comparison: Any) -> gpd.GeoDataFrame:
         route = comparison.route_objects.get(r["alternative"])
         if route is None:
             continue
-        parts = []
+        parts: list[Any] = []
         for g in route.legs.geometry:
             if g is None or g.is_empty:
                 continue
@@ -139,13 +140,14 @@ def _arrangements_page(directory: Path) -> GalleryPage | None:
 
 
 def build_gallery(directory: str | os.PathLike[str] = "maps", *,
-                  corridors: Sequence[str] | None = None,
+                  corridors: layers.CorridorSelection = True,
                   comparison: tuple[str, str] | None = (COMPARE_FROM, COMPARE_TO),
-                  n_draws: int = 2000) -> list[GalleryPage]:
+                  n_draws: int = N_DRAWS) -> list[GalleryPage]:
     """Build the offline map gallery in ``directory`` and return its pages.
 
-    Writes ``overview.html`` (all corridors, nodes and sites), ``corridor_<id>.html`` for
-    each corridor (default: all), ``comparison.html`` and ``comparison.png`` (the sea and
+    Writes ``overview.html`` (all corridors, energy lines, nodes and sites), ``corridor_<id>.html`` for
+    each corridor of ``corridors`` (default: all; the same meaning as in :func:`geo.make_map`,
+    see :func:`geo.layers.select_corridors`), ``comparison.html`` and ``comparison.png`` (the sea and
     land alternatives of :func:`geo.compare` between ``comparison`` node ids, days per route,
     and a chart of moving versus waiting days; skipped with a note when the network cannot
     route them), ``arrangements.html`` (roles of countries in the regional arrangements,
@@ -155,15 +157,15 @@ def build_gallery(directory: str | os.PathLike[str] = "maps", *,
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    corridor_gdf = layers.corridors()
-    ids = list(corridor_gdf["id"]) if corridors is None else list(corridors)
+    corridor_gdf = layers.select_corridors(corridors)
+    ids = [str(i) for i in corridor_gdf["id"]]
     for cid in ids:
         if not _SAFE_ID.match(str(cid)):
             raise ValueError(f"corridor id {cid!r} is not a safe file name "
                              "(must match ^[a-z][a-z0-9_]*$)")
     pages = [_write_page(out, "overview.html", title="Corridor atlas: overview",
-                         description="All corridors, nodes and project sites",
-                         corridors=True, nodes=True, sites=True)]
+                         description="All corridors, energy lines, nodes and project sites",
+                         corridors=True, nodes=True, sites=True, energy=True)]
     by_id = {str(r["id"]): r for _, r in corridor_gdf.iterrows()}
     for cid in ids:
         row = by_id[str(cid)]
@@ -171,8 +173,11 @@ def build_gallery(directory: str | os.PathLike[str] = "maps", *,
             fmt_km(row.get("length_used_km")),
             text_list(row.get("countries"), sep=" \u2192 "),
             text_list(row.get("modes")), text_list(row.get("status"))) if x)
+        page_corridors: layers.CorridorSelection = (
+            corridor_gdf[corridor_gdf["id"].astype(str) == cid]
+            if isinstance(corridors, gpd.GeoDataFrame) else [cid])
         pages.append(_write_page(out, f"corridor_{cid}.html", title=str(row["name"]),
-                                 description=desc, corridors=[cid]))
+                                 description=desc, corridors=page_corridors))
     table = ""
     if comparison is not None:
         page, table = _comparison_page(out, origin=comparison[0], destination=comparison[1],

@@ -30,7 +30,7 @@ import pandas as pd
 import shapely
 
 from geo import layers
-from geo._errors import LayerError, Problem
+from geo._format import fmt_days, fmt_km, is_blank
 from geo._io import atomic_write
 from geo._provenance import provenance
 from geo.maps._assets import AtlasMap, AtlasMarkerCluster
@@ -43,6 +43,7 @@ from geo.maps._elements import (
     PageHook,
     StyleSheet,
 )
+from geo.maps._energy import ENERGY_COLOURS, energy_layer, energy_style
 from geo.maps._html import escape_html
 from geo.maps._ids import deterministic_ids
 from geo.maps._lines import Bounds, line_parts, network_links_layer
@@ -50,9 +51,6 @@ from geo.maps._pointlayer import BigPointLayer, big_points_layer
 from geo.maps._popups import (
     SITE_KNOWN,
     corridor_popup,
-    fmt_days,
-    fmt_km,
-    is_missing,
     node_popup,
     site_popup,
     site_value_text,
@@ -188,27 +186,9 @@ def node_symbol(row: Mapping[str, Any]) -> str:
 
 def _select_corridors(corridors: Any) -> tuple[gpd.GeoDataFrame | None, bool]:
     """(corridor frame or None, whether it is a subset of the bundled corridors)."""
-    if corridors is False or corridors is None:
+    if corridors is False:
         return None, False
-    if isinstance(corridors, gpd.GeoDataFrame):
-        return corridors, True
-
-    gdf = layers.corridors()
-    if corridors is True:
-        return gdf, False
-    if isinstance(corridors, str):
-        corridors = [corridors]
-    wanted = [str(c) for c in corridors]
-    known = set(gdf["id"])
-    unknown = [c for c in wanted if c not in known]
-    if unknown:
-        raise LayerError([Problem("corridors", None, c, "id",
-                                  f"unknown corridor id; known ids: {sorted(known)}")
-                          for c in unknown])
-    order = {c: i for i, c in enumerate(wanted)}
-    sub = gdf[gdf["id"].isin(order)].copy()
-    sub["_order"] = sub["id"].map(order)
-    return sub.sort_values("_order").drop(columns="_order"), True
+    return layers.select_corridors(corridors), corridors is not True
 
 
 def _records(gdf: gpd.GeoDataFrame | None) -> list[dict[str, Any]]:
@@ -254,19 +234,20 @@ def _corridor_layer(rows: list[dict[str, Any]], *, links_by_id: Mapping[str, dic
             mode = mode_list.split(", ")[0] if mode_list else "rail"
             for part in line_parts(row.get("geometry")):
                 features.append((mode, str(row.get("status")), part))
-        fc = {"type": "FeatureCollection", "features": []}
+        line_features: list[dict[str, Any]] = []
         for k, (mode, status, part) in enumerate(features):
             coords = geodesic_path(part, max_segment_km=max_segment_km)
             bounds.add(coords)
             modes.add(mode)
             statuses.add(status)
-            fc["features"].append({
+            line_features.append({
                 "type": "Feature", "id": str(k),
                 "properties": {"mode": mode, "status": status},
                 "geometry": {"type": "LineString", "coordinates": coords},
             })
         days = row.get("transit_days")
-        days = transit_days.get(cid, None if is_missing(days) else days)
+        days = transit_days.get(cid, None if is_blank(days) else days)
+        fc = {"type": "FeatureCollection", "features": line_features}
         layer = folium.GeoJson(fc, style_function=link_style, smooth_factor=1.0)
         detail = " \u00b7 ".join(x for x in (fmt_km(row.get("length_used_km")),
                                               fmt_days(days)) if x)
@@ -317,7 +298,7 @@ def _site_layer(gdf: gpd.GeoDataFrame, *, bounds: Bounds, cluster_threshold: int
         if geom.geom_type != "Point":
             geom = geom.representative_point()
         sector = row.get("sector")
-        sector = None if is_missing(sector) else str(sector)
+        sector = None if is_blank(sector) else str(sector)
         if sector:
             sectors.add(sector)
         colour = SECTOR_COLOURS.get(sector or "", _SITE_DEFAULT)
@@ -447,7 +428,8 @@ def _route_layer(routes: gpd.GeoDataFrame, *, bounds: Bounds,
 
 
 def _legend_sections(modes: set[str], statuses: set[str], symbols: set[str],
-                     sectors: set[str], routes: list[LegendEntry], *, network: bool = False
+                     sectors: set[str], routes: list[LegendEntry], *, network: bool = False,
+                     energy_kinds: frozenset[str] | set[str] = frozenset(),
                      ) -> list[tuple[str, list[LegendEntry]]]:
     def line(colour: str, dash: str | None, width: float = 3, opacity: float = 1) -> str:
         d = f' stroke-dasharray="{dash}"' if dash else ""
@@ -466,6 +448,11 @@ def _legend_sections(modes: set[str], statuses: set[str], symbols: set[str],
         ("Other network links", [LegendEntry(
             symbol_html=line("#333", None, thin["weight"], thin["opacity"]),
             label="thinner: in no drawn corridor")] if network else []),
+        ("Energy lines", [LegendEntry(
+            symbol_html=line(c, None, energy_style({"properties": {"kind": k}})["weight"]),
+            label=k.replace("_", " ")) for k, c in ENERGY_COLOURS.items() if k in energy_kinds]
+         + ([LegendEntry(symbol_html=line("#333", "12 4 2 4", 2.5),
+                         label="dashed: not in operation (see popup)")] if energy_kinds else [])),
         ("Nodes", [LegendEntry(symbol_html=f'<span class="{cls}"></span>', label=label)
                    for key, (label, cls) in _NODE_SYMBOLS.items() if key in symbols]),
         ("Sites by sector", [
@@ -478,12 +465,13 @@ def _legend_sections(modes: set[str], statuses: set[str], symbols: set[str],
     ]
 
 
-def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
+def make_map(*, corridors: layers.CorridorSelection = True,
              nodes: bool | gpd.GeoDataFrame = True,
              sites: bool | gpd.GeoDataFrame | str | os.PathLike[str] = True,
              routes: gpd.GeoDataFrame | None = None,
              links: gpd.GeoDataFrame | None = None,
              network_links: bool | None = None,
+             energy: bool | gpd.GeoDataFrame | None = None,
              offline: bool = False,
              tiles: str | None = "OpenStreetMap",
              basemap: bool | None = None,
@@ -500,8 +488,10 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
     Parameters
     ----------
     corridors
-        ``True`` for all bundled corridors, a list of corridor ids, a GeoDataFrame shaped
-        like :func:`geo.corridors`, or ``False``.  Each corridor is drawn from its links
+        ``True`` for all bundled corridors, a corridor id or a list of ids, a GeoDataFrame
+        shaped like :func:`geo.corridors`, or ``False``: the same meaning in
+        :func:`geo.figure`, :func:`geo.build_gallery` and :func:`geo.near` (see
+        :func:`geo.layers.select_corridors`).  Each corridor is drawn from its links
         (colour by mode, dash by status); its popup gives length used and documented,
         countries, status, transit days (``transit_days`` or a ``transit_days`` column) and
         sources.
@@ -524,6 +514,14 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
         thinner and lighter than corridor legs (:func:`network_link_style`), each with a
         tooltip and a popup of its figures.  ``None`` (default): exactly when all bundled
         corridors are drawn.
+    energy
+        Draw the layer "Energy lines": ``True`` for :func:`geo.energy`, a GeoDataFrame
+        shaped like it, or ``False``; ``None`` (default): exactly when all bundled corridors
+        are drawn (the overview) and the layers directory has ``energy.geojson``.  Lines
+        are coloured by kind (gas green, oil brown, power violet; none of them a mode
+        colour), dashed unless operational; tooltips and popups (escaped) give the name,
+        kind, capacity, documented and geodesic length, status, countries with km and
+        sources.
     offline
         Inline every script and style sheet and draw country outlines instead of tiles, so
         the saved page needs no network.
@@ -546,7 +544,8 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
     """
     with deterministic_ids():
         return _make_map(corridors=corridors, nodes=nodes, sites=sites, routes=routes,
-                         links=links, network_links=network_links, offline=offline,
+                         links=links, network_links=network_links, energy=energy,
+                         offline=offline,
                          tiles=tiles, basemap=basemap,
                          title=title, transit_days=dict(transit_days or {}),
                          cluster_threshold=cluster_threshold, big_threshold=big_threshold,
@@ -556,7 +555,7 @@ def make_map(*, corridors: bool | Sequence[str] | gpd.GeoDataFrame = True,
 
 def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFrame | None,
               links: gpd.GeoDataFrame | None, network_links: bool | None,
-              offline: bool, tiles: str | None,
+              energy: Any, offline: bool, tiles: str | None,
               basemap: bool | None, title: str | None, transit_days: dict[str, float],
               cluster_threshold: int, big_threshold: int, max_segment_km: float,
               site_fields: Sequence[str],
@@ -569,6 +568,10 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
         network_links = corridors is True or (
             corridor_gdf is not None and not isinstance(corridors, gpd.GeoDataFrame)
             and set(corridor_gdf["id"]) == set(layers.corridors()["id"]))
+    if energy is None:  # the overview; a layers directory without energy.geojson has none
+        energy = layers.layer_path("energy").exists() and (corridors is True or (
+            corridor_gdf is not None and not isinstance(corridors, gpd.GeoDataFrame)
+            and set(corridor_gdf["id"]) == set(layers.corridors()["id"])))
     if links is None and (network_links or (corridor_gdf is not None
                                             and not isinstance(corridors, gpd.GeoDataFrame))):
         links = layers.links()
@@ -623,6 +626,15 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
         group.add_to(m)  # before the corridors, so they are drawn on top
         hook_layers["network_links"] = group
         expected["network_links"] = n_network
+    energy_kinds: set[str] = set()
+    energy_gdf = _check_crs(energy, "energy") if isinstance(energy, gpd.GeoDataFrame) \
+        else layers.energy() if energy else None
+    if energy_gdf is not None and len(energy_gdf):
+        group, n_energy, energy_kinds = energy_layer(_records(energy_gdf), bounds=bounds,
+                                                     max_segment_km=max_segment_km)
+        group.add_to(m)  # below the corridors
+        hook_layers["energy"] = group
+        expected["energy"] = n_energy
     if corridor_rows:
         group, c_modes, c_statuses = _corridor_layer(
             corridor_rows, links_by_id=links_by_id, transit_days=transit_days, bounds=bounds,
@@ -674,7 +686,8 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
 
     Legend(title=title, sections=_legend_sections(modes, statuses, symbols, sectors,
                                                   route_entries,
-                                                  network=bool(expected.get("network_links"))),
+                                                  network=bool(expected.get("network_links")),
+                                                  energy_kinds=energy_kinds),
            note=note).add_to(m)
     FullscreenControl().add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -682,8 +695,10 @@ def _make_map(*, corridors: Any, nodes: Any, sites: Any, routes: gpd.GeoDataFram
     if fit:
         FitBounds(fit).add_to(m)
     PageHook(layers=hook_layers, expected=expected, provenance=_provenance()).add_to(m)
-    log.info("map: %d corridors, %d other network links, %d nodes, %d sites, %d routes%s",
+    log.info("map: %d corridors, %d other network links, %d energy lines, %d nodes, "
+             "%d sites, %d routes%s",
              expected.get("corridors", 0), expected.get("network_links", 0),
+             expected.get("energy", 0),
              expected.get("nodes", 0), expected.get("sites", 0), expected.get("routes", 0),
              " (offline)" if offline else "")
     return m

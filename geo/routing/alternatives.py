@@ -34,26 +34,27 @@ import logging
 import math
 import textwrap
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pandas as pd
-from pyproj import Geod
 
 from geo._errors import RoutingError
 from geo._io import atomic_write
 from geo._provenance import provenance
+from geo.measure import distance_km
+from geo.routing.estimate import N_DRAWS
 from geo.routing.graph import Network, Place, default_network, transfer_dwell_key, union_pairs
 from geo.routing.paths import _paths, _steps
 from geo.routing.route import Route, Step, build_route
-from geo.routing.scenarios import Scenario, load_scenario
+from geo.routing.scenarios import Scenario, ScenarioLike, load_scenario
 
 __all__ = ["ALTERNATIVES", "Comparison", "claim_table", "compare"]
 
 log = logging.getLogger(__name__)
-_GEOD = Geod(ellps="WGS84")
 CLAIMS_FILE = Path(__file__).with_name("data") / "claims.toml"
 
 #: Alternative id -> title.
@@ -78,7 +79,7 @@ class _Result:
 
 def _gap_km(net: Network, a: str, b: str) -> float:
     ga, gb = net.graph.nodes[a], net.graph.nodes[b]
-    return float(_GEOD.inv(ga["lon"], ga["lat"], gb["lon"], gb["lat"])[2]) / 1000.0
+    return distance_km(ga["lon"], ga["lat"], gb["lon"], gb["lat"])
 
 
 def _nearest_reachable(net: Network, sg: nx.Graph, o: str, d: str) -> str | None:
@@ -276,10 +277,10 @@ def compare(
     origin: str | tuple[float, float] = "xian",
     destination: str | tuple[float, float] = "duisburg",
     *,
-    scenario: str | Path | Scenario = "official",
-    overrides: dict[str, Any] | None = None,
+    scenario: ScenarioLike = "official",
+    overrides: Mapping[str, Any] | None = None,
     alternatives: tuple[str, ...] = tuple(ALTERNATIVES),
-    n_draws: int = 2000,
+    n_draws: int = N_DRAWS,
     seed: int = 0,
     network: Network | None = None,
     customs_union: bool = True,
@@ -351,7 +352,7 @@ def _load_claims(path: Path = CLAIMS_FILE) -> list[dict[str, Any]]:
 def claim_table(
     *,
     scenarios: tuple[str, ...] = ("official", "observed", "disrupted"),
-    n_draws: int = 500,
+    n_draws: int = N_DRAWS,
     seed: int = 0,
     network: Network | None = None,
 ) -> pd.DataFrame:
@@ -368,10 +369,8 @@ def claim_table(
     cache: dict[tuple[str, str, str, str], _Result] = {}
     rows = []
     for c in _load_claims():
-        if "value" in c:
-            claimed = f"{c['value']:,} {c['metric']}"
-        else:
-            claimed = f"{c['low']}-{c['high']} {c['metric']}"
+        claimed = (f"{c['value']:,} {c['metric']}" if "value" in c
+                   else f"{c['low']}-{c['high']} {c['metric']}")
         base = {"claim_id": c["id"], "kind": c["kind"], "claim": c["claim"],
                 "claimed": claimed, "metric": c["metric"],
                 "source_title": c["source"]["title"], "source_url": c["source"]["url"]}

@@ -44,6 +44,7 @@ from geo.routing.scenarios import DWELL_KEYS, PARAM_KEYS, Scenario, Which, point
 from geo.schema import Mode
 
 __all__ = [
+    "N_DRAWS",
     "Exposure",
     "TransitEstimate",
     "estimate",
@@ -52,6 +53,11 @@ __all__ = [
     "moving_dwell_h",
 ]
 
+
+#: Monte Carlo draws behind every transit time unless the caller asks for another number:
+#: the one default of ``n_draws`` in :func:`geo.route`, :func:`geo.od_matrix`,
+#: :func:`geo.compare`, :func:`geo.build_gallery` and :func:`estimate`.
+N_DRAWS = 2000
 
 # --------------------------------------------------------------------------- exposure & cost
 
@@ -263,7 +269,7 @@ def _ranked(total: np.ndarray, ranks: Sequence[int]) -> list[tuple[np.ndarray, n
 _CHUNK_CELLS = 2_000_000
 
 
-def estimate_many(exposures: Sequence[Exposure], *, scenario: Scenario, n_draws: int = 2000,
+def estimate_many(exposures: Sequence[Exposure], *, scenario: Scenario, n_draws: int = N_DRAWS,
                   seed: int = 0) -> list[TransitEstimate]:
     """:func:`estimate` of every exposure, with one set of draws shared by all of them.
 
@@ -300,7 +306,7 @@ def estimate_many(exposures: Sequence[Exposure], *, scenario: Scenario, n_draws:
     return out
 
 
-def estimate(exposure: Exposure, *, scenario: Scenario, n_draws: int = 2000,
+def estimate(exposure: Exposure, *, scenario: Scenario, n_draws: int = N_DRAWS,
              seed: int = 0) -> TransitEstimate:
     """Transit time of ``exposure`` under ``scenario``: median, its split and ranges (hours)."""
     return estimate_many([exposure], scenario=scenario, n_draws=n_draws, seed=seed)[0]

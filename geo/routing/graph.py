@@ -24,20 +24,20 @@ import difflib
 import functools
 import itertools
 import logging
-import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import geopandas as gpd
 import networkx as nx
-from pyproj import Geod
 from shapely.geometry import LineString
 
 from geo._errors import RoutingError
+from geo._format import is_missing
 from geo.layers import layer_path, links, nodes
+from geo.measure import distance_km
 from geo.routing.scenarios import Scenario, point_values
 from geo.routing.sealanes import VARIANTS, normalise_passage, sea_leg
 from geo.schema import Mode, Status
@@ -45,13 +45,16 @@ from geo.schema import Mode, Status
 __all__ = [
     "DEFAULT_SEA_PAIRS",
     "Network",
+    "Optimize",
     "Place",
     "default_network",
     "normalise_name",
 ]
 
 log = logging.getLogger(__name__)
-_GEOD = Geod(ellps="WGS84")
+
+#: What routes minimise: the all-likely transit time (hours) or the distance (km).
+Optimize: TypeAlias = Literal["time", "distance"]
 
 #: Port groups joined by sea legs: every port of the first group to every port of the second.
 #: Node ids only (the coordinates come from the nodes layer); a missing id is skipped.
@@ -87,13 +90,9 @@ class Place:
 
 
 def _edge_class(mode: str, gauge_mm: Any) -> str:
-    if mode == Mode.RAIL.value and gauge_mm is not None and not _isnan(gauge_mm):
+    if mode == Mode.RAIL.value and not is_missing(gauge_mm):
         return f"rail{int(gauge_mm)}"
     return mode
-
-
-def _isnan(v: Any) -> bool:
-    return isinstance(v, float) and math.isnan(v)
 
 
 def _base_mode(cls: str) -> str:
@@ -174,7 +173,7 @@ class Network:
             gauge = rec.get("gauge_mm")
             g.add_edge(u, v, key=rec["id"], id=rec["id"], from_id=u, to_id=v,
                        name=rec.get("name"), mode=rec["mode"],
-                       gauge_mm=None if gauge is None or _isnan(gauge) else int(gauge),
+                       gauge_mm=None if is_missing(gauge) else int(gauge),
                        status=rec.get("status", Status.OPERATIONAL.value),
                        distance_km=float(rec["length_used_km"]), countries=tuple(countries),
                        passages=(), geometry=rec["geometry"], variant=None)
@@ -305,7 +304,7 @@ class Network:
         for nid, data in self.graph.nodes(data=True):
             if self.graph.degree(nid) == 0:
                 continue
-            d_km = _GEOD.inv(lon, lat, data["lon"], data["lat"])[2] / 1000.0
+            d_km = distance_km(lon, lat, data["lon"], data["lat"])
             if best is None or d_km < best[0]:
                 best = (d_km, nid)
         if best is None:
@@ -396,7 +395,7 @@ class Network:
         self,
         *,
         scenario: Scenario,
-        optimize: str = "time",
+        optimize: Optimize = "time",
         modes: Iterable[str] | None = None,
         avoid: Iterable[str] | None = None,
         include_status: Iterable[str] | None = None,

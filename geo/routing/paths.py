@@ -13,16 +13,19 @@ import functools
 import itertools
 import logging
 import math
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from geo._errors import RoutingError
-from geo.routing.estimate import Exposure, estimate_many
-from geo.routing.graph import Network, Place, default_network, union_pairs
+from geo.routing.estimate import N_DRAWS, Exposure, estimate_many
+from geo.routing.graph import Network, Optimize, Place, default_network, union_pairs
 from geo.routing.route import Route, Step, build_route, legs_distance_km, route_legs
-from geo.routing.scenarios import Scenario, load_scenario
+from geo.routing.scenarios import Scenario, ScenarioLike, load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["od_matrix", "route"]
 
@@ -96,7 +99,7 @@ def _paths(sg: nx.Graph, o: str, d: str, *, k: int) -> list[list[Any]]:
 
 
 def _link_keys(work: nx.Graph, path: list[Any]) -> tuple[str, ...]:
-    return tuple(work[a][b]["key"] for a, b in zip(path, path[1:], strict=False)
+    return tuple(work[a][b]["key"] for a, b in itertools.pairwise(path)
                  if work[a][b].get("key"))
 
 
@@ -108,7 +111,7 @@ def _steps(net: Network, sg: Any, path: list[Any], *, links: Any = None) -> list
     steps: list[Step] = []
     pending: str | None = None
     inner = path[1:-1]
-    for a, b in zip(inner, inner[1:], strict=False):
+    for a, b in itertools.pairwise(inner):
         if a[0] == b[0]:
             pending = sg[a][b].get("transfer") or pending
             continue
@@ -124,17 +127,17 @@ def route(
     origin: str | tuple[float, float],
     destination: str | tuple[float, float],
     *,
-    optimize: str = "time",
-    scenario: str | Scenario = "official",
+    optimize: Optimize = "time",
+    scenario: ScenarioLike = "official",
     modes: Iterable[str] | None = None,
     avoid: Iterable[str] | None = None,
     k: int = 1,
     include_status: Iterable[str] | None = None,
-    overrides: dict[str, Any] | None = None,
-    n_draws: int = 2000,
+    overrides: Mapping[str, Any] | None = None,
+    n_draws: int = N_DRAWS,
     seed: int = 0,
     network: Network | None = None,
-) -> Any:
+) -> Route:
     """The best route between two places, with legs, moving and waiting times.
 
     Parameters
@@ -160,7 +163,8 @@ def route(
     overrides : dict, optional
         Scenario values to change, e.g. ``{"speed_kmh.rail": 30}``.
     n_draws, seed : int
-        Monte Carlo draws and seed for the transit-time range.
+        Monte Carlo draws (default :data:`geo.routing.estimate.N_DRAWS`) and seed for the
+        transit-time range.
     network : Network, optional
         Default: the network of the bundled layers.
 
@@ -197,7 +201,7 @@ def route(
 
 
 def _build(net: Network, sg: nx.Graph, path: list[Any], po: Place, pd_: Place, sc: Scenario,
-           optimize: str, n_draws: int, seed: int) -> Any:
+           optimize: Optimize, n_draws: int, seed: int) -> Route:
 
     g = net.graph
     return build_route(
@@ -228,19 +232,21 @@ def od_matrix(
     origins: Sequence[str | tuple[float, float]],
     destinations: Sequence[str | tuple[float, float]],
     *,
-    optimize: str = "time",
-    scenario: str | Scenario = "official",
+    optimize: Optimize = "time",
+    scenario: ScenarioLike = "official",
     modes: Iterable[str] | None = None,
     avoid: Iterable[str] | None = None,
     include_status: Iterable[str] | None = None,
-    n_draws: int = 500,
+    overrides: Mapping[str, Any] | None = None,
+    n_draws: int = N_DRAWS,
     seed: int = 0,
     network: Network | None = None,
-) -> Any:
+) -> pd.DataFrame:
     """Distance and transit time for every origin x destination pair.
 
     Pairs that are not connected (or identical) get NaN figures and a ``note`` instead of
-    raising, so one bad pair does not lose the matrix.  Unknown names still raise.
+    raising, so one bad pair does not lose the matrix.  Unknown names still raise.  The
+    keyword arguments mean what they mean in :func:`route`.
 
     Returns
     -------
@@ -252,7 +258,7 @@ def od_matrix(
     import pandas as pd
 
     net = network if network is not None else default_network()
-    sc = load_scenario(scenario)
+    sc = load_scenario(scenario, overrides=overrides)
     sg = net.state_graph(scenario=sc, optimize=optimize, modes=modes, avoid=avoid,
                          include_status=include_status)
     resolved: dict[Any, Place] = {}
@@ -302,7 +308,7 @@ def od_matrix(
         legs, total = route_legs(_steps(net, sg_adj, path, links=links_adj),
                                  node_country=node_country,
                                  edge_exposure=edge_exposure, detail=False)
-        cols["distance_km"].append(legs_distance_km([leg["exposure"].total_km for leg in legs]))
+        cols["distance_km"].append(legs_distance_km([leg.exposure.total_km for leg in legs]))
         cols["note"].append("")
         routed.append(len(cols["note"]) - 1)
         exposures.append(total)

@@ -16,12 +16,12 @@ from __future__ import annotations
 import csv
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from pyproj import Geod
 
 from geo._errors import RoutingError
 from geo.layers import layer_dir
+from geo.measure import distance_km
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["GazetteerCity", "gazetteer", "nearest_node", "places"]
 
-_GEOD = Geod(ellps="WGS84")
 GAZETTEER_FILE = "gazetteer.csv"
 
 
@@ -49,7 +48,7 @@ class GazetteerCity:
 @functools.lru_cache(maxsize=2)
 def _gazetteer(path: str) -> tuple[GazetteerCity, ...]:
     out = []
-    with open(path, encoding="utf-8", newline="") as fh:
+    with Path(path).open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             out.append(GazetteerCity(row["name"], row["country"], float(row["lon"]),
                                      float(row["lat"]), int(row["population"]),
@@ -71,7 +70,7 @@ def nearest_node(net: Network, lon: float, lat: float, *,
     for nid, data in net.graph.nodes(data=True):
         if net.graph.degree(nid) == 0:
             continue
-        d_km = _GEOD.inv(lon, lat, data["lon"], data["lat"])[2] / 1000.0
+        d_km = distance_km(lon, lat, data["lon"], data["lat"])
         if best_any is None or d_km < best_any[0]:
             best_any = (d_km, nid)
         if country is not None and data.get("country") == country and \

@@ -16,18 +16,17 @@ Times in hours, distances in km, coordinates (lon, lat).
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 from shapely.geometry import LineString
 
-from geo._provenance import provenance
 from geo.routing.estimate import Exposure, TransitEstimate, estimate, moving_dwell_at, moving_dwell_h
+from geo.routing.graph import Optimize
 from geo.routing.scenarios import Scenario
+from geo.writers import feature_collection
 
 __all__ = ["LEG_COLUMNS", "Route", "Step", "build_route", "legs_distance_km", "route_legs"]
 
@@ -78,7 +77,7 @@ class Route:
     exposure: Exposure
     estimate: TransitEstimate
     scenario: Scenario
-    optimize: str
+    optimize: Optimize
     origin_snap_km: float = 0.0
     destination_snap_km: float = 0.0
     alternatives: tuple[Route, ...] = field(default_factory=tuple)
@@ -150,36 +149,16 @@ class Route:
         }
 
     def to_geojson(self) -> dict[str, Any]:
-        """The legs as an RFC 7946 FeatureCollection, with totals and provenance."""
+        """The legs as an RFC 7946 FeatureCollection, with totals and provenance.
 
-        feats = []
-        for row in self.legs.itertuples(index=False):
-            rec = row._asdict()
-            geom = rec.pop("geometry")
-            props = {k: _jsonable(v) for k, v in rec.items()}
-            feats.append({"type": "Feature", "properties": props,
-                          "geometry": json.loads(gpd.GeoSeries([geom]).to_json())
-                          ["features"][0]["geometry"]})
-        return {
-            "type": "FeatureCollection",
-            "features": feats,
-            "properties": self.summary(),
-            "provenance": provenance(scenario=self.scenario.describe(),
-                                     model="geo.routing.estimate: moving = distance_km / speed_kmh; "
-                                           "waiting from scenario dwell_h; transit_days = "
-                                           "Monte Carlo median, legs split as the median "
-                                           "draw"),
-        }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        return value.item()  # numpy scalar -> Python
-    if value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    return value
+        Written by :func:`geo.writers.feature_collection`, like every other GeoJSON output.
+        """
+        return feature_collection(
+            self.legs, properties=self.summary(),
+            scenario=self.scenario.describe(),
+            model="geo.routing.estimate: moving = distance_km / speed_kmh; waiting from "
+                  "scenario dwell_h; transit_days = Monte Carlo median, legs split as the "
+                  "median draw")
 
 
 def _oriented(data: dict[str, Any], reverse: bool) -> list[tuple[float, float]]:
@@ -187,98 +166,116 @@ def _oriented(data: dict[str, Any], reverse: bool) -> list[tuple[float, float]]:
     return coords[::-1] if reverse else coords
 
 
+@dataclass
+class _Leg:
+    """A leg while it is assembled: one step, or consecutive steps merged (see :func:`build_route`)."""
+
+    mode: str
+    gauge_mm: int | None
+    from_id: str
+    to_id: str
+    exposure: Exposure
+    coords: list[tuple[float, float]]
+    notes: list[str]
+    countries: list[str]
+    passages: list[str]
+    link_ids: list[str]
+    transfer: str | None = None
+
+    def continues_with(self, nxt: _Leg) -> bool:
+        """``nxt`` merges into this leg: same rail/road mode and gauge, no transfer between."""
+        return (self.mode == nxt.mode and self.gauge_mm == nxt.gauge_mm and not nxt.transfer
+                and self.mode in ("rail", "road"))
+
+    def extend(self, nxt: _Leg) -> None:
+        self.to_id = nxt.to_id
+        self.exposure = self.exposure + nxt.exposure
+        self.coords += nxt.coords[1:]
+        self.notes += nxt.notes
+        self.countries += [c for c in nxt.countries if c not in self.countries]
+        self.link_ids += nxt.link_ids
+
+    def row(self, number: int, *, est: TransitEstimate, scenario: Scenario,
+            node_name: dict[str, str]) -> dict[str, Any]:
+        """One row of :attr:`Route.legs`, split as the median draw (see the module docstring)."""
+        moving, dwell = moving_dwell_at(self.exposure, values=est.median_values)
+        return {
+            "leg": number, "mode": self.mode, "gauge_mm": self.gauge_mm,
+            "from_id": self.from_id, "to_id": self.to_id,
+            "from_name": node_name.get(self.from_id, self.from_id),
+            "to_name": node_name.get(self.to_id, self.to_id),
+            "distance_km": self.exposure.total_km, "moving_h": moving, "dwell_h": dwell,
+            "total_h": moving + dwell,
+            "all_likely_h": sum(moving_dwell_h(self.exposure, scenario=scenario)),
+            "dwell_note": "; ".join(self.notes),
+            "countries": self.countries, "passages": self.passages,
+            "link_ids": self.link_ids, "geometry": LineString(self.coords),
+        }
+
+
 def legs_distance_km(leg_km: Any) -> float:
     """A route's length from its legs' lengths (exactly rounded, so independent of order)."""
     return math.fsum(leg_km)
 
 
-def _add_into(acc: dict[str, float], more: dict[str, float]) -> None:
-    for key, value in more.items():  # the sums Exposure.__add__ makes, in the same order
-        acc[key] = acc.get(key, 0.0) + value
+def _step_leg(step: Step, *, first: bool, last: bool, edge_exposure: Any,
+              node_country: dict[str, str], detail: bool = True) -> _Leg:
+    """The leg of one step, with the waiting events it incurs and a note for each.
 
-
-def route_legs(steps: list[Step], *, node_country: dict[str, str], edge_exposure: Any,
-               detail: bool = True) -> tuple[list[dict[str, Any]], Exposure]:
-    """The legs of a path (consecutive steps merged) and the route's whole exposure.
-
-    Each leg is a dict with ``mode``, ``gauge_mm``, ``from_id``, ``to_id``, ``exposure`` and,
-    with ``detail``, ``coords``, ``notes``, ``countries``, ``passages`` and every
-    ``link_ids`` (else empty lists and the first link).  Without ``detail`` it is cheap
-    enough for every pair of an OD matrix (:func:`geo.routing.paths.od_matrix`); the
-    figures are the same either way.
-    """
-    legs: list[dict[str, Any]] = []
-    total_km: dict[str, float] = {}
-    total_counts: dict[str, float] = {}
-    total_port_km = 0.0
-    for i, st in enumerate(steps):
-        dist, counts, port_km = edge_exposure(st.data)
-        counts = dict(counts)
-        start = st.data["to_id"] if st.reverse else st.data["from_id"]
-        end = st.data["from_id"] if st.reverse else st.data["to_id"]
-        mode = st.data["mode"]
-        if st.transfer:
-            counts[st.transfer] = counts.get(st.transfer, 0.0) + 1.0
-        if mode == "sea" and i == 0:
-            counts["sea_port"] = counts.get("sea_port", 0.0) + 1.0
-        if mode == "sea" and i == len(steps) - 1:
-            counts["sea_port"] = counts.get("sea_port", 0.0) + 1.0
-        notes = (_notes(st, counts, port_km, start, end, i, len(steps), node_country)
-                 if detail else [])
-        for key, km in dist.items():  # the sums Exposure.__add__ makes, in the same order
-            total_km[key] = total_km.get(key, 0.0) + km
-        for key, count in counts.items():
-            total_counts[key] = total_counts.get(key, 0.0) + count
-        total_port_km += port_km
-        prev = legs[-1] if legs else None
-        if (prev is not None and prev["mode"] == mode and prev["gauge_mm"] == st.data["gauge_mm"]
-                and not st.transfer and mode in ("rail", "road")):  # the same leg goes on
-            prev["to_id"] = end
-            _add_into(prev["km"], dist)
-            _add_into(prev["counts"], counts)
-            prev["port_km"] += port_km
-            if detail:
-                prev["coords"] += _oriented(st.data, st.reverse)[1:]
-                prev["notes"] += notes
-                prev["countries"] += [c for c in st.data["countries"]
-                                      if c not in prev["countries"]]
-                prev["link_ids"].append(st.key)
-        else:
-            legs.append({"mode": mode, "gauge_mm": st.data["gauge_mm"], "from_id": start,
-                         "to_id": end, "km": dict(dist), "counts": counts, "port_km": port_km,
-                         "coords": _oriented(st.data, st.reverse) if detail else [],
-                         "notes": notes,
-                         "countries": list(st.data["countries"]) if detail else [],
-                         "passages": list(st.data["passages"]) if detail else [],
-                         "link_ids": [st.key]})
-    for leg in legs:
-        leg["exposure"] = Exposure(leg.pop("km"), leg.pop("counts"), leg.pop("port_km"))
-    return legs, Exposure(total_km, total_counts, total_port_km)
-
-
-def _notes(st: Step, counts: dict[str, float], port_km: float, start: str, end: str, i: int,
-           n_steps: int, node_country: dict[str, str]) -> list[str]:
-    """What the waiting of one step is for, in words (the legs' ``dwell_note``)."""
+    Without ``detail`` the leg has no coordinates, notes, countries or passages (the
+    figures are the same)."""
+    data = step.data
+    dist, counts, port_km = edge_exposure(data)
+    counts = dict(counts)
     notes: list[str] = []
-    if st.transfer:
-        notes.append(f"{st.transfer.replace('_', ' ')} at {start}")
+    start = data["to_id"] if step.reverse else data["from_id"]
+    end = data["from_id"] if step.reverse else data["to_id"]
+    if step.transfer:
+        counts[step.transfer] = counts.get(step.transfer, 0.0) + 1.0
+        notes.append(f"{step.transfer.replace('_', ' ')} at {start}")
     if "border_rail" in counts or "border_road" in counts:
         notes.append(f"border {node_country.get(start)}-{node_country.get(end)}")
     if "border_rail_union" in counts:
-        notes.append(f"border {node_country.get(start)}-{node_country.get(end)} "
-                     "(customs union)")
+        notes.append(f"border {node_country.get(start)}-{node_country.get(end)} (customs union)")
     if "ferry_port" in counts:
         notes.append("ferry wait")
     if "canal_transit" in counts:
-        notes.append("canal " + "+".join(p for p in st.data["passages"]
-                                          if p in ("suez", "panama")))
-    if st.data["mode"] == "sea" and i == 0:
-        notes.append(f"port handling at {start}")
-    if st.data["mode"] == "sea" and i == n_steps - 1:
-        notes.append(f"port handling at {end}")
+        notes.append("canal " + "+".join(p for p in data["passages"] if p in ("suez", "panama")))
+    for at_end, node in ((first, start), (last, end)):
+        if data["mode"] == "sea" and at_end:
+            counts["sea_port"] = counts.get("sea_port", 0.0) + 1.0
+            notes.append(f"port handling at {node}")
     if port_km:
         notes.append("port calls en route")
-    return notes
+    return _Leg(mode=data["mode"], gauge_mm=data["gauge_mm"], from_id=start, to_id=end,
+                exposure=Exposure(dict(dist), counts, port_km),
+                coords=_oriented(data, step.reverse) if detail else [],
+                notes=notes if detail else [],
+                countries=list(data["countries"]) if detail else [],
+                passages=list(data["passages"]) if detail else [],
+                link_ids=[step.key], transfer=step.transfer)
+
+
+def route_legs(steps: list[Step], *, node_country: dict[str, str], edge_exposure: Any,
+               detail: bool = True) -> tuple[list[_Leg], Exposure]:
+    """The legs of a path (consecutive rail or road steps of one gauge with no transfer
+    between them merged) and the route's whole exposure.
+
+    Without ``detail`` it is cheaper, for every pair of an OD matrix
+    (:func:`geo.routing.paths.od_matrix`): the legs carry no geometry or notes, and the
+    figures are the same to the last bit.
+    """
+    legs: list[_Leg] = []
+    total = Exposure()
+    for i, step in enumerate(steps):
+        leg = _step_leg(step, first=i == 0, last=i == len(steps) - 1,
+                        edge_exposure=edge_exposure, node_country=node_country, detail=detail)
+        total = total + leg.exposure
+        if legs and legs[-1].continues_with(leg):
+            legs[-1].extend(leg)
+        else:
+            legs.append(leg)
+    return legs, total
 
 
 def build_route(
@@ -290,30 +287,22 @@ def build_route(
     node_country: dict[str, str],
     edge_exposure: Any,
     scenario: Scenario,
-    optimize: str,
+    optimize: Optimize,
     n_draws: int,
     seed: int,
     origin_snap_km: float = 0.0,
     destination_snap_km: float = 0.0,
 ) -> Route:
-    """Assemble legs, the exposure and the estimate of a path given as ``steps``."""
+    """Assemble legs, the exposure and the estimate of a path given as ``steps``.
+
+    Each step becomes a :class:`_Leg` with its waiting events; consecutive rail or road
+    legs of one gauge with no transfer between them merge.  The estimate is made for the
+    whole route, then every leg is split with the median draw's parameters.
+    """
     legs, total = route_legs(steps, node_country=node_country, edge_exposure=edge_exposure)
     est: TransitEstimate = estimate(total, scenario=scenario, n_draws=n_draws, seed=seed)
-    rows = []
-    for n, leg in enumerate(legs, start=1):
-        moving, dwell = moving_dwell_at(leg["exposure"], values=est.median_values)
-        rows.append({
-            "leg": n, "mode": leg["mode"], "gauge_mm": leg["gauge_mm"],
-            "from_id": leg["from_id"], "to_id": leg["to_id"],
-            "from_name": node_name.get(leg["from_id"], leg["from_id"]),
-            "to_name": node_name.get(leg["to_id"], leg["to_id"]),
-            "distance_km": leg["exposure"].total_km, "moving_h": moving, "dwell_h": dwell,
-            "total_h": moving + dwell,
-            "all_likely_h": sum(moving_dwell_h(leg["exposure"], scenario=scenario)),
-            "dwell_note": "; ".join(leg["notes"]),
-            "countries": leg["countries"], "passages": leg["passages"],
-            "link_ids": leg["link_ids"], "geometry": LineString(leg["coords"]),
-        })
+    rows = [leg.row(n, est=est, scenario=scenario, node_name=node_name)
+            for n, leg in enumerate(legs, start=1)]
     frame = gpd.GeoDataFrame(rows, columns=[*LEG_COLUMNS, "geometry"], geometry="geometry",
                              crs="EPSG:4326")
     frame["gauge_mm"] = frame["gauge_mm"].astype("Int64")

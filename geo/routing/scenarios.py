@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from geo._errors import ScenarioError
 from geo.routing.sealanes import PASSAGES, normalise_passage
@@ -39,6 +40,7 @@ __all__ = [
     "PARAM_KEYS",
     "Param",
     "Scenario",
+    "ScenarioLike",
     "bundled_scenarios",
     "load_scenario",
     "point_values",
@@ -152,6 +154,12 @@ class Scenario:
         }
 
 
+#: What ``scenario=`` accepts everywhere (:func:`geo.route`, :func:`geo.od_matrix`,
+#: :func:`geo.compare`, :func:`load_scenario`): a bundled name, the path of a TOML file, or a
+#: loaded :class:`Scenario`.  Wherever ``scenario=`` is, ``overrides=`` is too.
+ScenarioLike: TypeAlias = str | os.PathLike[str] | Scenario
+
+
 def bundled_scenarios() -> list[str]:
     """Names of the scenarios shipped with the package."""
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml") if p.stem != "claims")
@@ -199,6 +207,25 @@ def _checked(p: Param, *, key: str, where: str) -> Param:
     return p
 
 
+def _params(doc: dict[str, Any], *, where: str) -> dict[str, Param]:
+    """Every parameter of the ``speed_kmh``, ``dwell_h`` and ``rate`` tables, all present."""
+    params: dict[str, Param] = {}
+    for group in ("speed_kmh", "dwell_h", "rate"):
+        table = doc.get(group, {})
+        if not isinstance(table, dict):
+            raise ScenarioError(f"{where}: {group!r} must be a table")
+        for name, raw in table.items():
+            key = f"{group}.{name}"
+            if key not in PARAM_KEYS:
+                raise ScenarioError(f"{where}: unknown key {key!r}; allowed: {sorted(PARAM_KEYS)}")
+            params[key] = _param(raw, key=key, where=where)
+    missing = sorted(set(PARAM_KEYS) - set(params))
+    if missing:
+        raise ScenarioError(f"{where}: missing key(s) {missing}; every scenario sets all of "
+                            f"{sorted(PARAM_KEYS)}")
+    return params
+
+
 def _parse(doc: dict[str, Any], *, where: str) -> Scenario:
     allowed_top = ["scenario", "speed_kmh", "dwell_h", "rate"]
     unknown_top = sorted(set(doc) - set(allowed_top))
@@ -215,20 +242,7 @@ def _parse(doc: dict[str, Any], *, where: str) -> Scenario:
     for k in ("name", "title", "description"):
         if not isinstance(meta.get(k), str) or not meta[k]:
             raise ScenarioError(f"{where}: [scenario] key {k!r} must be a non-empty string")
-    params: dict[str, Param] = {}
-    for group in ("speed_kmh", "dwell_h", "rate"):
-        table = doc.get(group, {})
-        if not isinstance(table, dict):
-            raise ScenarioError(f"{where}: {group!r} must be a table")
-        for name, raw in table.items():
-            key = f"{group}.{name}"
-            if key not in PARAM_KEYS:
-                raise ScenarioError(f"{where}: unknown key {key!r}; allowed: {sorted(PARAM_KEYS)}")
-            params[key] = _param(raw, key=key, where=where)
-    missing = sorted(set(PARAM_KEYS) - set(params))
-    if missing:
-        raise ScenarioError(f"{where}: missing key(s) {missing}; every scenario sets all of "
-                            f"{sorted(PARAM_KEYS)}")
+    params = _params(doc, where=where)
     statuses = meta.get("include_status", ["operational"])
     allowed_status = Status.choices()
     if not isinstance(statuses, list) or any(s not in allowed_status for s in statuses):
@@ -272,7 +286,7 @@ def _apply_overrides(sc: Scenario, overrides: Mapping[str, Any]) -> Scenario:
 
 
 def load_scenario(
-    scenario: str | Path | Scenario = "official",
+    scenario: ScenarioLike = "official",
     *,
     overrides: Mapping[str, Any] | None = None,
 ) -> Scenario:
@@ -295,7 +309,7 @@ def load_scenario(
     if isinstance(scenario, Scenario):
         sc = scenario
     else:
-        text = str(scenario)
+        text = os.fspath(scenario)
         path = Path(text)
         if not (text.endswith(".toml") or path.exists()):
             if text not in bundled_scenarios():

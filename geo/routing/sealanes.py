@@ -21,26 +21,25 @@ import functools
 import logging
 import warnings
 from dataclasses import dataclass
-
-from pyproj import Geod
+from typing import Any
 
 from geo._errors import RoutingError
+from geo.measure import GEOD, distance_km
 
 __all__ = [
     "ALWAYS_RESTRICTED",
     "PASSAGES",
     "PASSAGE_ALIASES",
-    "SeaLeg",
     "VARIANTS",
-    "normalise_passage",
+    "SeaLeg",
     "normalise_lon",
+    "normalise_passage",
     "sea_leg",
     "snap_distance_km",
 ]
 
 log = logging.getLogger(__name__)
 
-_GEOD = Geod(ellps="WGS84")
 
 #: Passages searoute can restrict (``searoute.classes.passages.Passage``).
 PASSAGES: tuple[str, ...] = (
@@ -129,7 +128,7 @@ class SeaLeg:
         return tuple(p for p in self.passages if p in CANALS)
 
 
-def _marnet():  # type: ignore[no-untyped-def]
+def _marnet() -> Any:
     from searoute.searoute import setup_M
 
     return setup_M()
@@ -139,7 +138,7 @@ def snap_distance_km(point: tuple[float, float]) -> float:
     """Geodesic distance in km from ``point`` (lon, lat) to the nearest sea-lane node."""
     lon, lat = point
     node = _marnet().kdtree.query((lon, lat))
-    return float(_GEOD.inv(lon, lat, node[0], node[1])[2]) / 1000.0
+    return distance_km(lon, lat, float(node[0]), float(node[1]))
 
 
 def full_restrictions(*, avoid: frozenset[str] | set[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -226,7 +225,7 @@ def _sea_leg_cached(
     # Geodesic length on the unwrapped line (pyproj handles |lon| > 180), then normalise.
     lons = [c[0] for c in raw]
     lats = [c[1] for c in raw]
-    distance_km = float(_GEOD.line_length(lons, lats)) / 1000.0
+    distance_km = float(GEOD.line_length(lons, lats)) / 1000.0
     coords = tuple((normalise_lon(x), float(y)) for x, y in raw)
     passages = tuple(sorted(feature["properties"].get("traversed_passages") or ()))
     leg = SeaLeg(

@@ -149,7 +149,7 @@ def test_clicking_a_cluster_zooms_in_until_points_open_popups(offline_page, tmp_
 def test_markercluster_clusterer_still_draws_with_safe_popups(offline_page, tmp_path):
     path = tmp_path / "bigpoints_mc.html"
     big_points_map(make_sites(1000), name="Sites", color_by="sector",
-                   clusterer="markercluster").save(str(path))
+                   cluster="markercluster").save(str(path))
     state = _open(offline_page, path)
     assert state["count"] == state["layers"] == 1000
     assert state["clusters"] > 0

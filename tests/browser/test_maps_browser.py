@@ -57,8 +57,9 @@ def test_offline_map_draws_expected_layers_without_network(offline_page: Any,
     sections = page.evaluate("""() => window.geoAtlas.layers.corridors.getLayers()
         .reduce((n, g) => n + g.getLayers().length, 0)""")
     assert sections == 2 + 4  # border_run has 2 sections, caspian 4
-    # plus one thinner path per link in no corridor ("Other network links")
-    assert paths == sections + EXPECTED["sites"] + EXPECTED["network_links"]
+    # plus one thinner path per link in no corridor ("Other network links") and one per
+    # energy line
+    assert paths == sections + EXPECTED["sites"] + EXPECTED["network_links"] + EXPECTED["energy"]
     assert page.evaluate("() => window.__pwned") is None
     offline_page.screenshot("hostile_map.png")
     offline_page.check_clean()
@@ -98,6 +99,14 @@ def test_popups_and_tooltips_show_hostile_text_literally(offline_page: Any,
             g.openTooltip(first.getCenter());
             out.push(g.getTooltip().getElement().innerText);
             g.closeTooltip();
+        }
+        for (const line of window.geoAtlas.layers.energy.getLayers()) {
+            line.openPopup(line.getCenter());
+            out.push(line.getPopup().getElement().innerText);
+            line.closePopup();
+            line.openTooltip(line.getCenter());
+            out.push(line.getTooltip().getElement().innerText);
+            line.closeTooltip();
         }
         for (const m of window.geoAtlas.layers.sites.getLayers()) {
             m.openPopup();
@@ -178,4 +187,30 @@ def test_big_site_layer_shows_hostile_text_literally(offline_page: Any, tmp_path
     assert page.evaluate("() => window.geoAtlas.map.hasLayer("
                          "window.geoAtlas.layers.sites)") is False
     assert page.locator(".geo-legend", has_text="hydro").count() == 1
+    offline_page.check_clean()
+
+
+def test_energy_line_popup_and_tooltip_show_hostile_text_literally(offline_page: Any,
+                                                                   hostile_map: Path) -> None:
+    offline_page.open(hostile_map)
+    page = offline_page.page
+    texts = page.evaluate("""() => {
+        const [line] = window.geoAtlas.layers.energy.getLayers();
+        line.openPopup(line.getCenter());
+        const el = line.getPopup().getElement();
+        const popup = [el.innerText, el.querySelectorAll('img').length];
+        line.closePopup();
+        line.openTooltip(line.getCenter());
+        const tip = line.getTooltip().getElement().innerText;
+        return [popup[0], popup[1], tip];
+    }""")
+    popup, images, tip = texts
+    assert images == 0
+    assert SCRIPT in popup and HOSTILE[1] in popup and TEMPLATE in popup
+    for needle in ("gas pipeline", "2,000 km", "stalled", "Geodesic length", "Countries"):
+        assert needle in popup, needle
+    assert SCRIPT in tip and "gas pipeline" in tip
+    legend = page.locator(".geo-legend").inner_text()
+    assert "Energy lines" in legend and "gas pipeline" in legend
+    assert page.evaluate("() => window.__pwned") is None
     offline_page.check_clean()
