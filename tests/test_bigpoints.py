@@ -97,7 +97,7 @@ def test_grid_clustering_needs_no_markercluster_assets_and_the_old_one_does():
     old = big_points_map(make_sites(20), offline=False,
                          cluster="markercluster").get_root().render()
     assert "leaflet.markercluster" in old and "markerClusterGroup" in old
-    with pytest.raises(ValueError, match="clusterer"):
+    with pytest.raises(ValueError, match="cluster must be"):
         big_points_layer(make_sites(5), cluster="supercluster")
 
 
