@@ -93,7 +93,11 @@ class Exposure:
         c = dict(self.dwell_counts)
         for k, n in other.dwell_counts.items():
             c[k] = c.get(k, 0.0) + n
-        return Exposure(d, c, self.port_call_km + other.port_call_km)
+        # The keys of two checked exposures need no second check (routes add thousands).
+        out = object.__new__(Exposure)
+        out.distance_km, out.dwell_counts = d, c
+        out.port_call_km = self.port_call_km + other.port_call_km
+        return out
 
     @property
     def total_km(self) -> float:
@@ -147,19 +151,23 @@ def _cost_many(cols: Mapping[str, np.ndarray], values: Mapping[str, Any]) -> tup
     vals = {k: np.atleast_1d(np.asarray(v, dtype=float))[None, :] for k, v in values.items()}
     width = max(v.shape[1] for v in vals.values())
     moving_h = np.zeros((n, width))
-    for mode in _MODES:
-        km = cols[f"km.{mode}"]
-        if km.any():
-            moving_h = moving_h + km[:, None] / vals[f"speed_kmh.{mode}"]
     dwell_h = np.zeros((n, width))
+
+    def add(out: np.ndarray, amount: np.ndarray, term: Any) -> None:
+        rows = np.flatnonzero(amount)  # other rows would add an exact 0.0
+        if rows.size == n:
+            out += term(amount[:, None])
+        elif rows.size:
+            out[rows] += term(amount[rows, None])
+
+    for mode in _MODES:
+        speed = vals[f"speed_kmh.{mode}"]
+        add(moving_h, cols[f"km.{mode}"], lambda km, s=speed: km / s)
     for key in _DWELLS:
-        count = cols[f"n.{key}"]
-        if count.any():
-            dwell_h = dwell_h + count[:, None] * vals[f"dwell_h.{key}"]
-    port_km = cols["port_call_km"]
-    if port_km.any():
-        dwell_h = dwell_h + (port_km[:, None] / 1000.0 * vals["rate.port_calls_per_1000km"]
-                             * vals["dwell_h.port_call"])
+        hours = vals[f"dwell_h.{key}"]
+        add(dwell_h, cols[f"n.{key}"], lambda count, h=hours: count * h)
+    rate, call = vals["rate.port_calls_per_1000km"], vals["dwell_h.port_call"]
+    add(dwell_h, cols["port_call_km"], lambda km: km / 1000.0 * rate * call)
     return moving_h, dwell_h
 
 
