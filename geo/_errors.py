@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ArrangementError", "GeoError", "LayerError", "Problem", "RoutingError", "ScenarioError"]
+__all__ = ["ArrangementError", "GeoError", "InputError", "LayerError", "Problem", "RoutingError",
+           "ScenarioError"]
 
 
 class GeoError(Exception):
@@ -51,6 +52,10 @@ class LayerError(GeoError, ValueError):
     def report(self) -> str:
         """All problems, one per line."""
         return "\n".join(str(p) for p in self.problems)
+
+
+class InputError(GeoError, ValueError):
+    """An argument or input value outside what is allowed (the message says what is allowed)."""
 
 
 class ScenarioError(GeoError, ValueError):

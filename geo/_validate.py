@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from geo._errors import Problem
+from geo._io import JSONLimitError, decode_text, load_json
 from geo.schema import (
     ENERGY_CAPACITY_FIELD,
     ID_PATTERN,
@@ -78,11 +79,13 @@ def read_collection(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     if not raw.strip():
         return bad("file is empty; expected a GeoJSON FeatureCollection")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = load_json(decode_text(raw))
     except UnicodeDecodeError as exc:
-        return bad(f"is not UTF-8 text ({exc.reason} at byte {exc.start}); GeoJSON must be UTF-8")
+        return bad(exc.reason)
     except json.JSONDecodeError as exc:
         return bad(f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    except JSONLimitError as exc:
+        return bad(f"cannot be read: {exc}")
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         found = data.get("type") if isinstance(data, dict) else type(data).__name__
         return bad(f"top-level 'type' is {found!r}; expected 'FeatureCollection'")

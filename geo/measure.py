@@ -20,7 +20,7 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import LineString
 
-from geo._errors import LayerError, Problem
+from geo._errors import InputError, LayerError, Problem
 
 __all__ = [
     "assemble_corridors",
@@ -289,7 +289,7 @@ def geodesic_path(coords: Sequence[Sequence[float]], *, max_segment_km: float = 
     jumping across the whole map.  Coordinates are rounded to ``digits`` decimals.
     """
     if max_segment_km <= 0:
-        raise ValueError(f"max_segment_km must be > 0 km, got {max_segment_km!r}")
+        raise InputError(f"max_segment_km must be > 0 km, got {max_segment_km!r}")
     points = [(float(c[0]), float(c[1])) for c in coords]
     out: list[tuple[float, float]] = []
     for i, (lon, lat) in enumerate(points):

@@ -31,13 +31,13 @@ import shapely
 
 from geo import layers
 from geo._countrygrid import CountryGrid
-from geo._errors import LayerError, Problem
+from geo._errors import InputError, LayerError, Problem
 from geo._io import atomic_write, atomic_write_with
 from geo._nearest import PolylineIndex
 from geo._provenance import file_digest, provenance
 from geo.measure import GEOD
 from geo.readers import read_points
-from geo.writers import _for_gpkg, to_geojson_text
+from geo.writers import _for_gpkg, reproducible_gpkg, to_geojson_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask_geopandas
@@ -548,9 +548,9 @@ def near(points: Any, *, corridors: layers.CorridorSelection = True,
         output column that already exists.
     """
     if within_km is not None and not (within_km >= 0):
-        raise ValueError(f"within_km must be a number >= 0, got {within_km!r}")
+        raise InputError(f"within_km must be a number >= 0, got {within_km!r}")
     if chunk_points < 1:
-        raise ValueError(f"chunk_points must be >= 1, got {chunk_points!r}")
+        raise InputError(f"chunk_points must be >= 1, got {chunk_points!r}")
     if isinstance(points, str | os.PathLike):
         points = read_points(points)
     if index is None:
@@ -627,7 +627,8 @@ def write_near(result: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
             gpd.GeoDataFrame(prov, geometry=gpd.GeoSeries([None]), crs="EPSG:4326").to_file(
                 tmp, layer="provenance", driver="GPKG", engine="pyogrio")
 
-        written = atomic_write_with(target, _gpkg)
+        with reproducible_gpkg():
+            written = atomic_write_with(target, _gpkg)
     else:
         # lon/lat come from the geometry (any input columns of those names are replaced).
         table = pd.DataFrame(result.drop(columns=[result.geometry.name, *(

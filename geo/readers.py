@@ -14,9 +14,12 @@ formats: feature number, counted from 0).
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -24,6 +27,7 @@ import pandas as pd
 import shapely
 
 from geo._errors import LayerError, Problem
+from geo._io import decode_text, text_encoding
 
 __all__ = ["LAT_NAMES", "LON_NAMES", "POINT_FORMATS", "read_points"]
 
@@ -99,34 +103,104 @@ def _pick(columns: list[str], names: tuple[str, ...], given: str | None, *, path
                 f"pass {what[:3]}=...; columns are {columns}")
 
 
-def _read_csv(path: Path, *, lon: str | None, lat: str | None) -> gpd.GeoDataFrame:
-    # .csv: comma, .tsv: tab, both with pandas' fast C parser; .txt: delimiter sniffed.
+#: Delimiters a ``.txt`` file may use (found by sniffing its first lines).
+TXT_DELIMITERS = ",\t;|"
+#: Where points are expected (lon, lat degrees): China to Europe, up to St Petersburg.  A file whose every row
+#: lies outside it but inside it once lon and lat are swapped gets a warning.
+REGION_BBOX = (-12.0, 0.0, 150.0, 62.0)
+
+
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise _fail(path, "file is empty; expected a header row naming the longitude and "
+                          "latitude columns, then one row per point")
+    try:
+        return decode_text(raw)
+    except UnicodeDecodeError as exc:
+        raise _fail(path, exc.reason) from None
+
+
+def _delimiter(path: Path, text: str) -> str:
     sep = {".csv": ",", ".tsv": "\t"}.get(path.suffix.lower())
-    header = pd.read_csv(path, nrows=0, sep=sep, engine="python" if sep is None else "c")
-    columns = [str(c) for c in header.columns]
+    if sep is not None:
+        return sep
+    sample = "\n".join(text[:65536].splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=TXT_DELIMITERS).delimiter
+    except csv.Error:
+        raise _fail(path, "cannot find the column delimiter of this .txt file; allowed: "
+                          "comma, tab, semicolon or |, the same on every line (or name the "
+                          "file .csv or .tsv)") from None
+
+
+def _record_lines(text: str, sep: str) -> list[int]:
+    """First physical line (1-based) of every data record, as pandas counts records:
+    quoted newlines stay inside their record and blank lines are skipped."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    starts: list[int] = []
+    previous_end = 0
+    for row in reader:
+        start = previous_end + 1
+        previous_end = reader.line_num
+        if row and (len(row) > 1 or any(cell.strip() for cell in row)):
+            starts.append(start)
+    return starts[1:]  # the first record is the header
+
+
+def _read_csv(path: Path, *, lon: str | None, lat: str | None) -> gpd.GeoDataFrame:
+    # .csv: comma, .tsv: tab, .txt: delimiter sniffed; BOMs (UTF-8/UTF-16) handled as in
+    # every reader of this package (geo._io.decode_text).
+    text = _decode(path)
+    sep = _delimiter(path, text)
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    except csv.Error as exc:
+        raise _fail(path, f"line 1: cannot read the header: {exc}") from None
+    columns = [str(c) for c in header]
+    seen: dict[str, str] = {}
+    for c in columns:
+        key = c.strip().lower()
+        if key in seen and key in (*LON_NAMES, *LAT_NAMES, *(x.lower() for x in (lon, lat) if x)):
+            raise _fail(path, f"line 1: coordinate column {c!r} appears more than once "
+                              f"(columns are {columns}); keep one, or rename the others")
+        seen[key] = c
+    if len(set(columns)) < len(columns):
+        dupes = sorted({c for c in columns if columns.count(c) > 1})
+        raise _fail(path, f"line 1: column name(s) {dupes} appear more than once; every column "
+                          "needs its own name")
     lon_col = _pick(columns, LON_NAMES, lon, path=path, what="longitude")
     lat_col = _pick(columns, LAT_NAMES, lat, path=path, what="latitude")
     if lon_col == lat_col:
         raise _fail(path, f"the same column {lon_col!r} was given for longitude and latitude")
-    frame = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c",
-                        dtype={lon_col: str, lat_col: str}, keep_default_na=False)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, engine="c",
+                            dtype={lon_col: str, lat_col: str}, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
+        raise _fail(path, f"not a valid delimited file: {' '.join(str(exc).split())}") from None
     raw_lon = frame[lon_col].astype(str).str.strip()
     raw_lat = frame[lat_col].astype(str).str.strip()
     x = pd.to_numeric(raw_lon.where(raw_lon != ""), errors="coerce").to_numpy(dtype=float)
     y = pd.to_numeric(raw_lat.where(raw_lat != ""), errors="coerce").to_numpy(dtype=float)
-    lines = np.arange(len(frame)) + 2  # header is line 1
     problems: list[Problem] = []
+    line_numbers: list[int] = []
+
+    def line(r: int) -> int:
+        if not line_numbers:
+            line_numbers.extend(_record_lines(text, sep))
+        return line_numbers[r] if r < len(line_numbers) else r + 2
 
     def add(rows: np.ndarray, field: str, message: str, raw: pd.Series | None) -> None:
         for r in rows:
             value = f" ({raw.iloc[r]!r})" if raw is not None else ""
             problems.append(Problem(file=str(path), index=None, feature_id=None, field=field,
-                                    message=f"line {lines[r]}: {message}{value}"))
+                                    message=f"line {line(r)}: {message}{value}"))
 
     for col, raw, vals in ((lon_col, raw_lon, x), (lat_col, raw_lat, y)):
         empty = (raw == "").to_numpy()
         add(np.flatnonzero(empty), col, "missing coordinate", None)
         add(np.flatnonzero(~empty & np.isnan(vals)), col, "not a number", raw)
+        add(np.flatnonzero(np.isinf(vals)), col, "not a finite number", raw)
     finite = np.isfinite(x) & np.isfinite(y)
     beyond = np.abs(y[finite]) > 90
     if beyond.any() and (np.abs(x[finite]) <= 90).all():
@@ -142,10 +216,37 @@ def _read_csv(path: Path, *, lon: str | None, lat: str | None) -> gpd.GeoDataFra
         "longitude out of range [-180, 180]", raw_lon)
     add(np.flatnonzero(np.isfinite(y) & (np.abs(y) > 90)), lat_col,
         "latitude out of range [-90, 90]", raw_lat)
+    problems.sort(key=_line_of)  # in file order (the swapped-columns note first)
     _raise(problems)
+    _warn_if_swapped(path, x, y, hint=f"pass lon={lat_col!r}, lat={lon_col!r} "
+                                      "(geo: --lon/--lat) if they are swapped")
     frame[lon_col] = x
     frame[lat_col] = y
     return gpd.GeoDataFrame(frame, geometry=shapely.points(x, y), crs="EPSG:4326")
+
+
+def _line_of(problem: Problem) -> int:
+    head = problem.message.split(":", 1)[0]
+    return int(head[5:]) if head.startswith("line ") and head[5:].isdigit() else 0
+
+
+def _warn_if_swapped(path: Path, x: np.ndarray, y: np.ndarray, *, hint: str) -> bool:
+    """Warn when every point lies outside :data:`REGION_BBOX` but inside it once swapped."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return False
+    x, y = x[ok], y[ok]
+    w, s, e, n = REGION_BBOX
+
+    def inside(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return (a >= w) & (a <= e) & (b >= s) & (b <= n)
+
+    if not inside(x, y).any() and inside(y, x).all():
+        log.warning("%s: every one of the %d points lies outside the atlas region (lon %g..%g, "
+                    "lat %g..%g) but inside it with longitude and latitude swapped; %s",
+                    path, len(x), w, e, s, n, hint)
+        return True
+    return False
 
 
 # --------------------------------------------------------------------------- vector formats
@@ -157,7 +258,18 @@ def _read_vector(path: Path, *, fmt: str, layer: str | None) -> gpd.GeoDataFrame
             gdf = gpd.read_parquet(path)
         else:
             kwargs = {"layer": layer} if layer is not None else {}
-            gdf = gpd.read_file(path, engine="pyogrio", **kwargs)
+            source: Any = path
+            if fmt == "geojson":  # the same text rules as every reader (BOMs, UTF-8 only)
+                raw = path.read_bytes()
+                if not raw.strip():
+                    raise _fail(path, "file is empty; expected a GeoJSON FeatureCollection")
+                try:
+                    text = decode_text(raw)
+                except UnicodeDecodeError as exc:
+                    raise _fail(path, exc.reason) from None
+                if text_encoding(raw) != "utf-8" or raw.startswith(b"\xef\xbb\xbf"):
+                    source = io.BytesIO(text.encode("utf-8"))
+            gdf = gpd.read_file(source, engine="pyogrio", **kwargs)
     except ImportError as exc:
         raise ImportError(f"reading {path} needs pyarrow: pip install 'corridor-atlas[parquet]'"
                           ) from exc
@@ -199,6 +311,8 @@ def _read_vector(path: Path, *, fmt: str, layer: str | None) -> gpd.GeoDataFrame
         "latitude out of range [-90, 90] (EPSG:4326 lon, lat order)")
     problems.sort(key=lambda pr: pr.index if pr.index is not None else -1)
     _raise(problems)
+    _warn_if_swapped(path, x, y, hint="write coordinates as [longitude, latitude] "
+                                      "(GeoJSON order)")
     if gdf.crs is None:
         gdf = gdf.set_crs("EPSG:4326")
     return gdf

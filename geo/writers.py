@@ -5,9 +5,12 @@ Every write is atomic (temporary file, then rename) and carries provenance.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import json
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +74,30 @@ def to_geojson_text(gdf: gpd.GeoDataFrame, **provenance_extra: Any) -> str:
     return text.replace('},{"type":"Feature"', '},\n{"type":"Feature"') + "\n"
 
 
+#: GeoPackage ``gpkg_contents.last_change`` when SOURCE_DATE_EPOCH is not set: a constant,
+#: so the same inputs give the same bytes (like the GeoJSON export).
+GPKG_FIXED_DATE = "2000-01-01T00:00:00.000Z"
+
+
+@contextlib.contextmanager
+def reproducible_gpkg() -> Iterator[None]:
+    """Make GDAL stamp GeoPackages with a fixed date (``SOURCE_DATE_EPOCH`` if set, else
+    :data:`GPKG_FIXED_DATE`) instead of the current time, then restore the setting."""
+    import pyogrio
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    stamp = GPKG_FIXED_DATE
+    if epoch.isdigit():
+        when = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+        stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
+
+
 def _for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """List/dict columns become JSON text (GeoPackage has no array type)."""
     out = gdf.copy()
@@ -132,6 +159,7 @@ def export(directory: str | os.PathLike[str], *, file_format: str = "geojson") -
         gpd.GeoDataFrame(prov, geometry=gpd.GeoSeries([None]), crs="EPSG:4326").to_file(
             tmp, layer="provenance", driver="GPKG", engine="pyogrio")
 
-    path = atomic_write_with(out_dir / GPKG_NAME, write_gpkg)
+    with reproducible_gpkg():
+        path = atomic_write_with(out_dir / GPKG_NAME, write_gpkg)
     log.info("wrote %d layers to %s", len(frames), path)
     return [path]

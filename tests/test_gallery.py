@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from mapdata import SCRIPT, TEMPLATE, use_hostile_layers
 
 import geo
+from geo.maps.gallery import MANIFEST
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "maps"
@@ -25,11 +27,20 @@ def test_gallery_pages_and_index(hostile: Path, tmp_path: Path) -> None:
     out = tmp_path / "maps"
     (out).mkdir()
     (out / "corridor_gone.html").write_text("old", encoding="utf-8")
+    (out / "corridor_mine.html").write_text("the user's own page", encoding="utf-8")
+    # an earlier `geo maps` wrote corridor_gone.html (its manifest says so), not corridor_mine
+    (out / MANIFEST).write_text('{"files": ["corridor_gone.html", "../outside.html"]}',
+                                encoding="utf-8")
+    (tmp_path / "outside.html").write_text("not in the folder", encoding="utf-8")
     pages = geo.build_gallery(out, n_draws=50)
     files = [p.file for p in pages]
     assert files[0] == "overview.html" and files[-1] == "sites.html"
     assert {"corridor_border_run.html", "corridor_caspian.html"} <= set(files)
     assert not (out / "corridor_gone.html").exists()
+    assert (out / "corridor_mine.html").read_text(encoding="utf-8") == "the user's own page"
+    assert (tmp_path / "outside.html").exists()
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert set(manifest["files"]) == {*files, "index.html"}
     index = (out / "index.html").read_text(encoding="utf-8")
     assert SCRIPT not in index and TEMPLATE not in index and "&lt;/script&gt;" in index
     for f in files:

@@ -115,9 +115,9 @@ def test_csv_missing_and_invalid_coordinates_are_listed_with_line_numbers(tmp_pa
     assert messages == [
         "line 3: missing coordinate",
         "line 4: not a number ('abc')",
-        "line 6: longitude out of range [-180, 180] ('190')",
         "line 5: latitude out of range [-90, 90] ('95')",
-    ]
+        "line 6: longitude out of range [-180, 180] ('190')",
+    ]  # in file order
     assert "(and 3 more problems)" in str(err.value)
 
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from geo._format import fmt_number
 
-__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "cell", "text_table"]
+__all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "cell", "text_table"]
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1  # geo validate: the file has problems
 EXIT_USAGE = 2  # bad input: unreadable file, unknown name, invalid option
+EXIT_INTERNAL = 70  # a bug in geo (sysexits EX_SOFTWARE): never 1, never a traceback
 
 
 def text_table(rows: list[list[str]], headers: list[str]) -> str:

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from geo.cli._common import EXIT_OK, EXIT_USAGE
+from geo.cli._common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from geo.cli.arrangements import add_arrangements_parser
 from geo.cli.layers import (
     add_corridors_parser,
@@ -90,29 +90,65 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    0 ok; 1 ``geo validate`` found problems; 2 bad input or usage (one line naming the file,
+    line or feature, field and what is allowed); 130 interrupted; 70 an internal error
+    (one line asking for a report; ``-vv`` logs the traceback).  Never a traceback otherwise.
+    """
     from geo._errors import GeoError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) and usage errors (2)
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args))
-    except GeoError as exc:
-        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except BrokenPipeError:  # e.g. `geo corridors | head`: stop quietly (before OSError)
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except BrokenPipeError:  # e.g. `geo corridors | head`: stop quietly
+        _silence_stdout()
         return EXIT_OK
+    except GeoError as exc:
+        _error(args.command, exc)
+        return EXIT_USAGE
     except (OSError, UnicodeError) as exc:
-        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
+        _error(args.command, exc)
+        return EXIT_USAGE
+    except RecursionError:
+        _error(args.command, "input nested too deeply to read (e.g. JSON nested thousands "
+                             "of levels); flatten it")
+        return EXIT_USAGE
+    except MemoryError:
+        _error(args.command, "out of memory: the input is too large for this machine")
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: say so in one line, with a hint to report it
+        log.debug("internal error", exc_info=True)
+        first = str(exc).splitlines()[0][:300] if str(exc) else ""
+        print(f"geo {args.command}: internal error ({type(exc).__name__}: {first}); this is "
+              f"a bug in geo, please report it with the command and input (run with -vv "
+              f"for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _error(command: str, exc: BaseException | str) -> None:
+    text = " ".join(str(exc).split("\n")) if isinstance(exc, BaseException) else exc
+    print(f"geo {command}: error: {text}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        sys.stdout.flush()
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no file descriptor
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

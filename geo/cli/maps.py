@@ -40,9 +40,11 @@ def add_maps_parser(sub: Any) -> None:
 
 def _run_map(args: argparse.Namespace) -> int:
     from geo._errors import LayerError
+    from geo._io import refuse_overwriting_inputs
     from geo.maps.interactive import save_html
     from geo.readers import LAT_NAMES, LON_NAMES, read_points
 
+    refuse_overwriting_inputs(args.output, [args.sites])
     sites: Any = True
     fields: list[str] = []
     if args.sites:

@@ -18,9 +18,12 @@ PROGRESS_FROM_POINTS = 50_000
 
 def _run_near(args: argparse.Namespace) -> int:
     from geo._errors import LayerError
+    from geo._io import refuse_overwriting_inputs
     from geo.proximity import near, prepare, write_near
     from geo.readers import read_points
 
+    refuse_overwriting_inputs(args.output, [args.file])
+    refuse_overwriting_inputs(f"{args.output}.provenance.json", [args.file])
     try:
         points = read_points(args.file, lon=args.lon, lat=args.lat, layer=args.layer)
     except LayerError as exc:

@@ -18,6 +18,29 @@ from geo.cli._common import cell, text_table
 __all__ = ["add_compare_parser", "add_route_parser"]
 
 
+def _finite(value: Any, where: str = "$") -> Any:
+    """``value`` with NaN as null (missing); an infinite number is refused (never emitted)."""
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if value in (float("inf"), float("-inf")):
+            from geo._errors import GeoError
+
+            raise GeoError(f"the result has an infinite value at {where}; check the scenario "
+                           "values (speeds > 0, finite waits)")
+        return value
+    if isinstance(value, dict):
+        return {k: _finite(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _json_text(doc: Any) -> str:
+    """Strict JSON (RFC 8259): never NaN or Infinity."""
+    return json.dumps(_finite(doc), ensure_ascii=False, indent=1, allow_nan=False)
+
+
 def _place(text: str) -> Any:
     """``"lon,lat"`` -> (lon, lat); anything else stays a name or id."""
     parts = text.split(",")
@@ -37,7 +60,7 @@ def _run_route(args: argparse.Namespace) -> int:
               scenario=args.scenario, avoid=avoid or None,
               modes=args.modes.split(",") if args.modes else None, k=args.k)
     if args.format == "json":
-        print(json.dumps(r.to_geojson(), ensure_ascii=False, indent=1))
+        print(_json_text(r.to_geojson()))
         return 0
     for n, rt in enumerate([r, *r.alternatives], start=1):
         s = rt.summary()
@@ -79,6 +102,10 @@ def add_route_parser(sub: Any) -> None:
 def _run_compare(args: argparse.Namespace) -> int:
     from geo.routing.alternatives import compare
 
+    if args.chart:
+        from geo._io import refuse_overwriting_inputs
+
+        refuse_overwriting_inputs(args.chart, [args.scenario])
     c = compare(_place(args.origin), _place(args.destination), scenario=args.scenario,
                 customs_union=not args.no_customs_union, year=args.year)
     claims = None if args.no_claims else c.claims()
@@ -89,7 +116,7 @@ def _run_compare(args: argparse.Namespace) -> int:
         doc = c.to_dict()
         if claims is not None:
             doc["claims"] = json.loads(claims.to_json(orient="records"))
-        print(json.dumps(doc, ensure_ascii=False, indent=1))
+        print(_json_text(doc))
         return 0
     if args.format == "csv":
         sys.stdout.write(c.routes.to_csv(index=False))

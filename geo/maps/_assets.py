@@ -100,6 +100,10 @@ def _pairs(*names: str) -> list[tuple[str, str]]:
     return [(n, ASSETS[n].url) for n in names]
 
 
+#: Zoom range of a map without tiles (Leaflet's usual tile range).
+MAX_ZOOM = 18
+
+
 class AtlasMap(folium.Map):
     """A ``folium.Map`` that needs only Leaflet and jQuery (no Bootstrap or Font Awesome).
 
@@ -113,6 +117,12 @@ class AtlasMap(folium.Map):
     def __init__(self, *, offline: bool = False, title: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if not kwargs.get("tiles", "OpenStreetMap"):
+            # Leaflet takes the zoom range from its tile layers; a map without tiles has
+            # none, and Leaflet.markercluster then throws "Map has no maxZoom specified"
+            # and nothing is drawn (the offline maps).  Give the map its own range.
+            self.options.setdefault("min_zoom", 0)
+            self.options.setdefault("max_zoom", MAX_ZOOM)
         figure = AtlasFigure(offline=offline, title=title)
         figure.add_child(self)
 

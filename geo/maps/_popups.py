@@ -7,11 +7,11 @@ links become ``<a href>`` only for ``http``/``https`` URLs, anything else stays 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from geo._format import fmt_days, fmt_km, fmt_usd, is_blank, is_missing
+from geo._io import load_json
 from geo.maps._html import escape_html
 
 __all__ = [
@@ -41,7 +41,7 @@ def text_list(value: Any, *, sep: str = ", ") -> str | None:
         return None
     if isinstance(value, str) and value.startswith("["):
         try:
-            value = json.loads(value)
+            value = load_json(value)
         except ValueError:
             return value
     if isinstance(value, list | tuple):
@@ -57,7 +57,7 @@ def _sources(value: Any) -> list[Mapping[str, Any]]:
         return []
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = load_json(value)
         except ValueError:
             return [{"title": value, "url": ""}]
     if isinstance(value, Mapping):
@@ -254,7 +254,8 @@ def site_year_text(year: Any, year_note: Any) -> str | None:
     """A site's year as shown in popups (a float year without its ``.0``, then the note)."""
     if is_blank(year):
         year = None
-    text = None if year is None else str(int(year)) if isinstance(year, float) else str(year)
+    text = None if year is None else str(int(year)) if isinstance(year, float) \
+        and year.is_integer() else str(year)
     note = text_list(year_note)
     if note:
         text = f"{text} ({note})" if text else note

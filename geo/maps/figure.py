@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from geo import layers
+from geo._errors import InputError
 from geo._io import atomic_write
 from geo._provenance import package_version
 from geo.maps.interactive import MODE_COLOURS, SECTOR_COLOURS
@@ -50,6 +51,10 @@ def _scale_bar(ax: Any, *, x0: float, x1: float, y0: float, y1: float) -> None:
     ax.plot([start, end], [lat, lat], color="black", lw=2.5, solid_capstyle="butt", zorder=6)
     ax.text((start + end) / 2, lat + 0.015 * (y1 - y0), f"{length_km:,.0f} km",
             ha="center", va="bottom", fontsize=7, zorder=6)
+
+
+#: Largest PNG resolution accepted (an 11 x 6.5 in figure is then about 13,000 px wide).
+MAX_DPI = 1200
 
 
 def _lines_to_draw(corridor_gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -103,7 +108,9 @@ def figure(path: str | os.PathLike[str], *,
     target = Path(path)
     fmt = _FORMATS.get(target.suffix.lower())
     if fmt is None:
-        raise ValueError(f"{target}: figure format must be one of {sorted(_FORMATS)}")
+        raise InputError(f"{target}: figure format must be one of {sorted(_FORMATS)}")
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= MAX_DPI:
+        raise InputError(f"dpi must be a whole number from 10 to {MAX_DPI}, got {dpi!r}")
 
     drawn = _lines_to_draw(layers.select_corridors(corridors))
     site_gdf: gpd.GeoDataFrame | None = layers.sites() if sites else None

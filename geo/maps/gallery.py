@@ -9,6 +9,7 @@ committed ``maps/``.  Files are written atomically.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -21,9 +22,9 @@ import geopandas as gpd
 import shapely
 
 from geo import layers
-from geo._errors import GeoError
+from geo._errors import GeoError, InputError
 from geo._format import fmt_days, fmt_km
-from geo._io import atomic_write
+from geo._io import atomic_write, load_json
 from geo._provenance import provenance
 from geo.maps._html import escape_html, json_for_script
 from geo.maps._popups import text_list
@@ -41,6 +42,8 @@ COMPARE_TO = "duisburg"
 _SAFE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Stacked bar chart of moving versus waiting days per alternative, beside comparison.html.
 COMPARISON_CHART = "comparison.png"
+#: Files written by the last build (JSON); only these are ever removed by a later build.
+MANIFEST = ".geo-maps-manifest.json"
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,7 @@ def build_gallery(directory: str | os.PathLike[str] = "maps", *,
     ids = [str(i) for i in corridor_gdf["id"]]
     for cid in ids:
         if not _SAFE_ID.match(str(cid)):
-            raise ValueError(f"corridor id {cid!r} is not a safe file name "
+            raise InputError(f"corridor id {cid!r} is not a safe file name "
                              "(must match ^[a-z][a-z0-9_]*$)")
     pages = [_write_page(out, "overview.html", title="Corridor atlas: overview",
                          description="All corridors, energy lines, nodes and project sites",
@@ -190,15 +193,37 @@ def build_gallery(directory: str | os.PathLike[str] = "maps", *,
     pages.append(_write_page(out, "sites.html", title="Corridor atlas: project sites",
                              description="Chinese-financed or -built project sites by sector",
                              corridors=False, nodes=False, sites=True))
-    keep = {p.file for p in pages}
-    for old in sorted(out.glob("corridor_*.html")):
-        if old.name not in keep:
-            old.unlink()
-            log.info("removed stale %s", old)
+    written = {p.file for p in pages} | {"index.html"}
+    if any(p.file == "comparison.html" for p in pages):
+        written.add(COMPARISON_CHART)
     index = _index_html(pages, comparison_table=table)
     atomic_write(out / "index.html", index)
+    _remove_stale(out, written)
     log.info("gallery: %d pages in %s", len(pages), out)
     return pages
+
+
+def _remove_stale(out: Path, written: set[str]) -> None:
+    """Remove the files an earlier ``build_gallery`` wrote (listed in :data:`MANIFEST`) that
+    this build did not write; files the gallery never wrote are never touched.  Then record
+    this build's files."""
+    manifest = out / MANIFEST
+    earlier: list[str] = []
+    if manifest.is_file():
+        try:
+            doc = load_json(manifest.read_text(encoding="utf-8"))
+            earlier = [f for f in doc.get("files", []) if isinstance(f, str)]
+        except (ValueError, OSError, AttributeError) as exc:
+            log.warning("%s unreadable (%s): no stale pages removed", manifest, exc)
+    for name in sorted(set(earlier) - written):
+        if Path(name).name != name or name == MANIFEST:  # only plain names in this folder
+            continue
+        old = out / name
+        if old.is_file() and not old.is_symlink():
+            old.unlink()
+            log.info("removed stale %s", old)
+    atomic_write(manifest, json.dumps({"generator": "geo maps (geo.maps.gallery)",
+                                       "files": sorted(written)}, indent=1) + "\n")
 
 
 def _index_html(pages: list[GalleryPage], *, comparison_table: str) -> str:

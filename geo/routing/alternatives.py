@@ -48,7 +48,7 @@ from geo._provenance import provenance
 from geo.measure import distance_km
 from geo.routing.estimate import N_DRAWS
 from geo.routing.graph import Network, Place, default_network, transfer_dwell_key, union_pairs
-from geo.routing.paths import _paths, _steps
+from geo.routing.paths import _paths, _steps, same_node_error
 from geo.routing.route import Route, Step, build_route
 from geo.routing.scenarios import Scenario, ScenarioLike, load_scenario
 
@@ -313,6 +313,7 @@ def compare(
                  year=year)
     po: Place = net.resolve(origin)
     pd_: Place = net.resolve(destination)
+    same_node_error(net, po, pd_)
     rows, leg_frames, objs = [], [], {}
     for alt in alternatives:
         res = _run(net, po.node_id, pd_.node_id, sc, alt, n_draws, seed)

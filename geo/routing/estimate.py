@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from geo._errors import InputError
 from geo.routing.scenarios import DWELL_KEYS, PARAM_KEYS, Scenario, Which, point_values
 from geo.schema import Mode
 
@@ -287,7 +288,7 @@ def estimate_many(exposures: Sequence[Exposure], *, scenario: Scenario, n_draws:
     ``estimate(exposure, ...)`` exactly: that function is this one with a single exposure.
     """
     if n_draws < 1:
-        raise ValueError(f"n_draws must be >= 1, got {n_draws}")
+        raise InputError(f"n_draws must be >= 1, got {n_draws}")
     draws = _draws(scenario, n_draws=n_draws, seed=seed)
     ends = {w: point_values(scenario, w) for w in ("likely", "fast", "slow")}
     out: list[TransitEstimate] = []

@@ -39,7 +39,7 @@ from geo._format import is_missing
 from geo.layers import layer_path, links, nodes
 from geo.measure import distance_km
 from geo.routing.scenarios import Scenario, point_values
-from geo.routing.sealanes import VARIANTS, normalise_passage, sea_leg
+from geo.routing.sealanes import PASSAGES, VARIANTS, normalise_passage, sea_leg
 from geo.schema import Mode, Status
 
 __all__ = [
@@ -321,25 +321,32 @@ class Network:
             return out
         if isinstance(avoid, str):
             avoid = [avoid]
-        known_countries = {d.get("country") for _, d in self.graph.nodes(data=True)}
+        by_code, by_name = _country_lookup()
         for item in avoid:
             text = str(item).strip()
             passage = normalise_passage(text)
             if text in self.graph:
                 out["nodes"].add(text)
-            elif re.fullmatch(r"[A-Z]{3}", text):
-                out["countries"].add(text)
             elif text.lower() in Mode.choices():
                 out["modes"].add(text.lower())
             elif passage is not None:
                 out["passages"].add(passage)
-            elif text.upper() in known_countries:
+            elif text.upper() in by_code:
                 out["countries"].add(text.upper())
+            elif " ".join(text.lower().split()) in by_name:
+                out["countries"].add(by_name[" ".join(text.lower().split())])
             else:
+                choices = [*by_code, *(by_code.values()), *Mode.choices(), *PASSAGES]
+                close = difflib.get_close_matches(text.upper() if len(text) == 3 else text,
+                                                  choices, n=4, cutoff=0.6)
+                close += [by_name[c] for c in difflib.get_close_matches(
+                    text.lower(), list(by_name), n=3, cutoff=0.6) if by_name[c] not in close]
+                labels = list(dict.fromkeys(_label(c, by_code, by_name) for c in close))
+                hint = f"; did you mean {', '.join(labels)}?" if labels else ""
                 raise RoutingError(
-                    f"cannot avoid {text!r}: give a country (ISO3, e.g. RUS), a node id, a mode "
-                    f"({', '.join(Mode.choices())}) or a sea passage (suez, cape, babalmandab, "
-                    "bosporus, ...)")
+                    f"cannot avoid {text!r}: not a country (ISO3 code such as RUS, or a Natural "
+                    f"Earth name such as Russia), node id, mode ({', '.join(Mode.choices())}) "
+                    f"or sea passage ({', '.join(PASSAGES)}){hint}")
         return out
 
     def edge_allowed(self, data: dict[str, Any], *, statuses: set[str], modes: set[str] | None,
@@ -484,3 +491,23 @@ def _default_network(stamp: tuple[str, ...]) -> Network:
 def default_network() -> Network:
     """The network built from the bundled layers (cached until the layer files change)."""
     return _default_network(_layer_stamp())
+
+
+@functools.cache
+def _country_lookup() -> tuple[dict[str, str], dict[str, str]]:
+    """ISO3 -> Natural Earth name, and lower-case name -> ISO3 (from :func:`geo.countries`)."""
+    from geo import layers
+
+    gdf = layers.countries()
+    codes = {str(c).upper(): str(n) for c, n in zip(gdf["iso3"], gdf["name"], strict=True)
+             if isinstance(c, str) and len(c) == 3 and c.isalpha()}
+    names = {" ".join(n.lower().split()): c for c, n in codes.items()}
+    return codes, names
+
+
+def _label(choice: str, by_code: dict[str, str], by_name: dict[str, str]) -> str:
+    """``RUS (Russia)`` for a code or a country name; other choices as they are."""
+    if choice in by_code:
+        return f"{choice} ({by_code[choice]})"
+    code = by_name.get(" ".join(choice.lower().split()))
+    return f"{code} ({by_code[code]})" if code else choice

@@ -185,8 +185,7 @@ def route(
     net = network if network is not None else default_network()
     sc = load_scenario(scenario, overrides=overrides)
     po, pd_ = net.resolve(origin), net.resolve(destination)
-    if po.node_id == pd_.node_id:
-        raise RoutingError(f"origin and destination are the same node: {net.label(po.node_id)}")
+    same_node_error(net, po, pd_)
     sg = net.state_graph(scenario=sc, optimize=optimize, modes=modes, avoid=avoid,
                          include_status=include_status)
     routes: list[Route] = []
@@ -212,6 +211,17 @@ def _build(net: Network, sg: nx.Graph, path: list[Any], po: Place, pd_: Place, s
         scenario=sc, optimize=optimize,
         n_draws=n_draws, seed=seed, origin_snap_km=po.snap_km,
         destination_snap_km=pd_.snap_km)
+
+
+def same_node_error(net: Network, po: Place, pd_: Place) -> None:
+    """Refuse an origin and destination that are (or snap to) the same network node."""
+    if po.node_id != pd_.node_id:
+        return
+    snaps = [f"{what} {p.query} snaps to it ({p.snap_km:,.1f} km away)"
+             for what, p in (("origin", po), ("destination", pd_)) if p.snap_km]
+    detail = f"; {' and '.join(snaps)}" if snaps else ""
+    raise RoutingError(f"origin and destination are the same node: {net.label(po.node_id)}"
+                       f"{detail}; give two different places")
 
 
 def _no_route_message(net: Network, o: str, d: str, sc: Scenario, modes: Any, avoid: Any,

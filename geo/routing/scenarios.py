@@ -32,11 +32,13 @@ from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 from geo._errors import ScenarioError
+from geo._io import decode_text
 from geo.routing.sealanes import PASSAGES, normalise_passage
 from geo.schema import Mode, Status
 
 __all__ = [
     "DWELL_KEYS",
+    "PARAM_BOUNDS",
     "PARAM_KEYS",
     "Param",
     "Scenario",
@@ -188,6 +190,9 @@ def _param(raw: Any, *, key: str, where: str) -> Param:
     vals = []
     for f in ("low", "likely", "high"):
         v = raw.get(f)
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**15:
+            raise ScenarioError(f"{loc}: field {f!r} is an integer of {len(str(abs(v)))} "
+                                f"digits; {_range_text(key)}")
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise ScenarioError(f"{loc}: field {f!r} must be a finite number, got {v!r}")
         vals.append(float(v))
@@ -204,7 +209,29 @@ def _checked(p: Param, *, key: str, where: str) -> Param:
         raise ScenarioError(f"{loc}: speeds must be > 0 km/h, got low = {p.low}")
     if p.low < 0:
         raise ScenarioError(f"{loc}: must be >= 0, got low = {p.low}")
+    lowest, highest = _bounds(key)
+    if p.low < lowest or p.high > highest:
+        raise ScenarioError(f"{loc}: ({p.low:g}, {p.likely:g}, {p.high:g}) is outside the "
+                            f"physical range; {_range_text(key)}")
     return p
+
+
+#: Physical bounds of each kind of parameter (inclusive): anything outside is a typo or a
+#: unit error, and would give absurd or non-finite transit times.
+PARAM_BOUNDS: dict[str, tuple[float, float]] = {
+    "speed_kmh": (0.1, 1000.0),     # from a walking-pace road to beyond any train or ship
+    "dwell_h": (0.0, 8760.0),       # up to a year per waiting event
+    "rate": (0.0, 1000.0),          # port calls per 1,000 km
+}
+
+
+def _bounds(key: str) -> tuple[float, float]:
+    return PARAM_BOUNDS[key.split(".", 1)[0]]
+
+
+def _range_text(key: str) -> str:
+    lo, hi = _bounds(key)
+    return f"{key} must be from {lo:g} to {hi:g} ({PARAM_KEYS.get(key, key)})"
 
 
 def _params(doc: dict[str, Any], *, where: str) -> dict[str, Param]:
@@ -264,6 +291,14 @@ def _parse(doc: dict[str, Any], *, where: str) -> Scenario:
                     closed_passages=tuple(sorted(set(closed))), sources=srcs, path=where)
 
 
+def _as_float(value: int | float, *, key: str, where: str) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        raise ScenarioError(f"{where}, key {key!r}: {value!r:.40} is far too large; "
+                            f"{_range_text(key)}") from None
+
+
 def _apply_overrides(sc: Scenario, overrides: Mapping[str, Any]) -> Scenario:
     params = dict(sc.params)
     where = f"{sc.path} (overrides)"
@@ -271,10 +306,10 @@ def _apply_overrides(sc: Scenario, overrides: Mapping[str, Any]) -> Scenario:
         if key not in PARAM_KEYS:
             raise ScenarioError(f"{where}: unknown key {key!r}; allowed: {sorted(PARAM_KEYS)}")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            lo = li = hi = float(value)
+            lo = li = hi = _as_float(value, key=key, where=where)
         elif (isinstance(value, (tuple, list)) and len(value) == 3
               and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
-            lo, li, hi = (float(v) for v in value)
+            lo, li, hi = (_as_float(v, key=key, where=where) for v in value)
         else:
             raise ScenarioError(f"{where}, key {key!r}: give a number or (low, likely, high), "
                                 f"got {value!r}")
@@ -317,11 +352,19 @@ def load_scenario(
                                     " (or give the path to a .toml file)")
             path = SCENARIO_DIR / f"{text}.toml"
         try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+            doc = tomllib.loads(decode_text(path.read_bytes()))
         except FileNotFoundError:
             raise ScenarioError(f"{path}: scenario file not found") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"{path}: {exc.reason}") from None
+        except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+        except ValueError as exc:  # e.g. an integer of thousands of digits
+            raise ScenarioError(f"{path}: cannot be read: {exc}") from None
+        except RecursionError:
+            raise ScenarioError(f"{path}: nested too deeply to read") from None
+        except OSError as exc:
+            raise ScenarioError(f"{path}: cannot be read: {exc.strerror or exc}") from None
         sc = _parse(doc, where=str(path))
     if overrides:
         sc = _apply_overrides(sc, overrides)
