@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 
 from geo import layers
+from geo._countrygrid import CountryGrid
 from geo._errors import InputError, LayerError, Problem
 from geo._io import atomic_write, atomic_write_with
 from geo._nearest import PolylineIndex
@@ -118,7 +119,7 @@ class CorridorIndex:
     piece_offset_km: np.ndarray  # float
     countries_iso3: np.ndarray | None  # object
     countries_geom: np.ndarray | None  # shapely geometries
-    _country_tree: shapely.STRtree | None = None
+    _country_grid: CountryGrid | None = None
     #: Energy lines, when prepared with ``"energy"`` in ``layers``.
     energy: EnergyIndex | None = None
     #: The layers this index measures to (a subset of :data:`NEAR_LAYERS`, in that order).
@@ -126,23 +127,23 @@ class CorridorIndex:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_country_tree"] = None
+        state["_country_grid"] = None  # rebuilt where it is used (cheap; large to ship)
         return state
 
-    def country_of(self, geoms: np.ndarray) -> np.ndarray:
-        """ISO3 code of the country containing each point; None at sea or off the outlines."""
-        out = np.full(len(geoms), None, dtype=object)
-        if self.countries_geom is None or not len(geoms):
+    def country_of(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """ISO3 code of the country containing each point; None at sea or off the outlines.
+
+        Exactly ``shapely.intersects`` against every outline (on a border the first outline
+        in layer order wins), through a grid of decided cells (:mod:`geo._countrygrid`).
+        """
+        out = np.full(len(lon), None, dtype=object)
+        if self.countries_geom is None or not len(lon):
             return out
-        if self._country_tree is None:
-            self._country_tree = shapely.STRtree(self.countries_geom)
-        pt, poly = self._country_tree.query(geoms, predicate="intersects")
-        order = np.lexsort((poly, pt))  # first outline in layer order wins on a border
-        pt, poly = pt[order], poly[order]
-        first = np.ones(len(pt), dtype=bool)
-        first[1:] = pt[1:] != pt[:-1]
+        if self._country_grid is None:
+            self._country_grid = CountryGrid(self.countries_geom)
+        found = self._country_grid.lookup(lon, lat)
         assert self.countries_iso3 is not None
-        out[pt[first]] = self.countries_iso3[poly[first]]
+        out[found >= 0] = self.countries_iso3[found[found >= 0]]
         return out
 
 
@@ -416,7 +417,7 @@ def _near_frame(points: gpd.GeoDataFrame, index: CorridorIndex, *, within_km: fl
     # within_km: kept when at most that far from the nearest line of any layer measured.
     keep = np.ones(n, dtype=bool) if within_km is None else nearest <= within_km
     out = points.copy() if not clash else points.drop(columns=clash)
-    country = index.country_of(points.geometry.to_numpy()[keep]) if with_country \
+    country = index.country_of(lon[keep], lat[keep]) if with_country \
         else np.full(int(keep.sum()), None, dtype=object)
     out = out.iloc[np.flatnonzero(keep)].copy()
     if "corridors" in found:

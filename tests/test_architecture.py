@@ -30,6 +30,7 @@ TIERS: dict[str, int] = {
     "geo.routing": 2,
     "geo.proximity": 2,
     "geo._nearest": 2,
+    "geo._countrygrid": 2,
     "geo.arrangements": 2,
     "geo.membership": 2,
     "geo.financing": 2,

@@ -70,7 +70,8 @@ def test_popups_are_built_with_text_content_not_inner_html(html):
     script = html[start:html.index("</script>", start)]
     assert "textContent" in script
     assert "innerHTML" not in script
-    assert "L.canvas(" in script and "L.markerClusterGroup(" in script
+    assert "L.canvas(" in script and "cells(" in script  # grid clusters drawn on canvas
+    assert ".html(" not in script and "bindPopup(\"" not in script
 
 
 def test_rendering_is_deterministic_apart_from_element_ids():
@@ -87,6 +88,17 @@ def test_unclustered_layer_needs_no_markercluster_assets():
     html = big_points_map(make_sites(20), cluster=False, offline=False).get_root().render()
     assert "leaflet.markercluster" not in html and "markerClusterGroup" not in html
     assert "L.featureGroup(" in html
+
+
+def test_grid_clustering_needs_no_markercluster_assets_and_the_old_one_does():
+    grid = big_points_map(make_sites(20), offline=False).get_root().render()
+    assert "leaflet.markercluster" not in grid and "markerClusterGroup" not in grid
+    assert '"cellPx":100' in grid  # 2 x the default cluster radius of 50 px
+    old = big_points_map(make_sites(20), offline=False,
+                         cluster="markercluster").get_root().render()
+    assert "leaflet.markercluster" in old and "markerClusterGroup" in old
+    with pytest.raises(ValueError, match="cluster must be"):
+        big_points_layer(make_sites(5), cluster="supercluster")
 
 
 def test_layer_counts_points_and_checks_columns():

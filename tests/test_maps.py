@@ -352,7 +352,7 @@ def test_many_sites_become_one_big_point_layer(hostile: Path) -> None:
                      [{"title": "J", "url": "javascript:alert(1)"}], None]},
         geometry=[shapely.Point(60 + i, 40) for i in range(3)], crs="EPSG:4326")
     html = render_html(corridors=False, nodes=False, sites=pts, big_threshold=2, offline=True)
-    assert "geoBigPoints" in html and "L.markerClusterGroup" in html
+    assert "geoBigPoints" in html and '"cellPx":' in html  # clustered on a grid, in the page
     assert "<script src=" not in html and '<link rel="stylesheet"' not in html
     assert "<img src=x" not in html
     assert "innerHTML" not in html.split("geoBigPoints")[1]  # popups are built as text
@@ -368,7 +368,7 @@ def test_many_sites_become_one_big_point_layer(hostile: Path) -> None:
     assert '{"sites":3}' in html
 
 
-def test_big_site_layer_inlines_markercluster_offline(hostile: Path) -> None:
+def test_big_site_layer_is_self_contained_offline(hostile: Path) -> None:
     import numpy as np
 
     rng = np.random.default_rng(3)
@@ -381,8 +381,9 @@ def test_big_site_layer_inlines_markercluster_offline(hostile: Path) -> None:
     assert "geoBigPoints" in html
     assert not re.search(r"<script[^>]*\ssrc=|<link[^>]*\shref=|url\(['\"]?https?:",
                          html, re.IGNORECASE)
+    assert "/* leaflet: " in html  # inlined
     for asset in ("markerclusterjs", "markerclustercss", "markerclusterdefaultcss"):
-        assert f"/* {asset}: " in html
+        assert f"/* {asset}: " not in html  # the grid clusterer needs no plugin
 
 
 def _energy_lines(m: folium.Map) -> list[folium.PolyLine] | None:

@@ -57,14 +57,29 @@ _ADDERS: list[Callable[[Any], None]] = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from geo._provenance import package_version
+class _VersionAction(argparse.Action):
+    """``--version``, reading the installed version only when asked: ``geo --help`` stays
+    clear of importlib.metadata and of the data layer (geo._provenance loads geo.layers)."""
 
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        from geo._provenance import package_version
+
+        print(f"geo {package_version()}")  # stdout, as argparse's own version action
+        parser.exit()
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="geo",
         description="Corridor atlas: China's westward overland trade corridors and the "
                     "Chinese-financed sites along them, as cited, measured layers.")
-    parser.add_argument("--version", action="version", version=f"geo {package_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="log progress (-v) or debug detail (-vv) to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -34,7 +34,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,7 @@ __all__ = [
     "Exposure",
     "TransitEstimate",
     "estimate",
+    "estimate_many",
     "moving_dwell_at",
     "moving_dwell_h",
 ]
@@ -94,25 +95,81 @@ class Exposure:
         c = dict(self.dwell_counts)
         for k, n in other.dwell_counts.items():
             c[k] = c.get(k, 0.0) + n
-        return Exposure(d, c, self.port_call_km + other.port_call_km)
+        # The keys of two checked exposures need no second check (routes add thousands).
+        out = object.__new__(Exposure)
+        out.distance_km, out.dwell_counts = d, c
+        out.port_call_km = self.port_call_km + other.port_call_km
+        return out
 
     @property
     def total_km(self) -> float:
         return float(sum(self.distance_km.values()))
 
 
+_MODES = tuple(m.value for m in Mode)
+_DWELLS = tuple(DWELL_KEYS)
+
+
 def _cost(exposure: Exposure, values: Mapping[str, Any]) -> tuple[Any, Any]:
+    """(moving_h, dwell_h) of one exposure; ``values`` holds numbers or arrays of draws.
+
+    Terms are added in one fixed order (modes, dwell keys, port calls), whatever order the
+    exposure was assembled in, so a route costs the same to the last bit here and in
+    :func:`_cost_many` (every route of an OD matrix at once).
+    """
     moving_h: Any = 0.0
-    for mode, km in exposure.distance_km.items():
+    for mode in _MODES:
+        km = exposure.distance_km.get(mode, 0.0)
         if km:
             moving_h = moving_h + km / values[f"speed_kmh.{mode}"]
     dwell_h: Any = 0.0
-    for key, n in exposure.dwell_counts.items():
+    for key in _DWELLS:
+        n = exposure.dwell_counts.get(key, 0.0)
         if n:
             dwell_h = dwell_h + n * values[f"dwell_h.{key}"]
     if exposure.port_call_km:
         dwell_h = dwell_h + (exposure.port_call_km / 1000.0
                              * values["rate.port_calls_per_1000km"] * values["dwell_h.port_call"])
+    return moving_h, dwell_h
+
+
+def _features(exposures: Sequence[Exposure]) -> dict[str, np.ndarray]:
+    """The exposures as columns: km per mode, count per dwell key, port-call km."""
+    cols = {f"km.{m}": np.array([e.distance_km.get(m, 0.0) for e in exposures]) for m in _MODES}
+    cols.update({f"n.{k}": np.array([e.dwell_counts.get(k, 0.0) for e in exposures])
+                 for k in _DWELLS})
+    cols["port_call_km"] = np.array([e.port_call_km for e in exposures])
+    return cols
+
+
+def _cost_many(cols: Mapping[str, np.ndarray], values: Mapping[str, Any]) -> tuple[Any, Any]:
+    """(moving_h, dwell_h) of many exposures given as :func:`_features`: arrays (routes x
+    draws), one row per exposure.
+
+    The same operations as :func:`_cost`, in the same order, element by element (a zero
+    term adds an exact 0.0), so row ``i`` equals ``_cost(exposures[i], values)`` bit for bit.
+    """
+    n = len(cols["port_call_km"])
+    vals = {k: np.atleast_1d(np.asarray(v, dtype=float))[None, :] for k, v in values.items()}
+    width = max(v.shape[1] for v in vals.values())
+    moving_h = np.zeros((n, width))
+    dwell_h = np.zeros((n, width))
+
+    def add(out: np.ndarray, amount: np.ndarray, term: Any) -> None:
+        rows = np.flatnonzero(amount)  # other rows would add an exact 0.0
+        if rows.size == n:
+            out += term(amount[:, None])
+        elif rows.size:
+            out[rows] += term(amount[rows, None])
+
+    for mode in _MODES:
+        speed = vals[f"speed_kmh.{mode}"]
+        add(moving_h, cols[f"km.{mode}"], lambda km, s=speed: km / s)
+    for key in _DWELLS:
+        hours = vals[f"dwell_h.{key}"]
+        add(dwell_h, cols[f"n.{key}"], lambda count, h=hours: count * h)
+    rate, call = vals["rate.port_calls_per_1000km"], vals["dwell_h.port_call"]
+    add(dwell_h, cols["port_call_km"], lambda km: km / 1000.0 * rate * call)
     return moving_h, dwell_h
 
 
@@ -217,24 +274,66 @@ class TransitEstimate:
                 "p90_days": self.p90_h / 24.0}
 
 
+def _ranked(total: np.ndarray, ranks: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per row of ``total`` and per rank: the value of that rank and the column a stable
+    argsort puts there (ties in column order), without sorting the rows."""
+    parted = np.partition(total, list(ranks), axis=1)
+    out = []
+    for rank in ranks:
+        value = parted[:, rank]
+        equal = total == value[:, None]
+        column = np.argmax(equal, axis=1)  # the first equal column: right unless tied
+        tied = np.flatnonzero(equal.sum(axis=1) > 1)
+        if tied.size:
+            below = (total[tied] < value[tied, None]).sum(axis=1)
+            seen = np.cumsum(equal[tied], axis=1)
+            column[tied] = np.argmax(seen > (rank - below)[:, None], axis=1)
+        out.append((value, column))
+    return out
+
+
+#: Routes costed together in :func:`estimate_many` (bounds memory: chunk x n_draws floats).
+_CHUNK_CELLS = 2_000_000
+
+
+def estimate_many(exposures: Sequence[Exposure], *, scenario: Scenario, n_draws: int = N_DRAWS,
+                  seed: int = 0) -> list[TransitEstimate]:
+    """:func:`estimate` of every exposure, with one set of draws shared by all of them.
+
+    The parameters are drawn once (the same draws ``estimate`` makes for this scenario and
+    seed) and every route is costed with array operations, so an OD matrix of ``n`` routes
+    costs about as much as a handful of single estimates.  Each result equals
+    ``estimate(exposure, ...)`` exactly: that function is this one with a single exposure.
+    """
+    if n_draws < 1:
+        raise InputError(f"n_draws must be >= 1, got {n_draws}")
+    draws = _draws(scenario, n_draws=n_draws, seed=seed)
+    ends = {w: point_values(scenario, w) for w in ("likely", "fast", "slow")}
+    out: list[TransitEstimate] = []
+    step = max(1, _CHUNK_CELLS // n_draws)
+    for start in range(0, len(exposures), step):
+        chunk = exposures[start:start + step]
+        cols = _features(chunk)
+        likely_m, likely_d = (a[:, 0] for a in _cost_many(cols, ends["likely"]))
+        fast = sum(_cost_many(cols, ends["fast"]))[:, 0]
+        slow = sum(_cost_many(cols, ends["slow"]))[:, 0]
+        m_arr, d_arr = _cost_many(cols, draws)
+        total = m_arr + d_arr
+        (p10, _), (p50, mid), (p90, _) = _ranked(
+            total, [_rank(10, n_draws), _rank(50, n_draws), _rank(90, n_draws)])
+        rows = np.arange(len(chunk))
+        moving, dwell = m_arr[rows, mid], d_arr[rows, mid]
+        for i in range(len(chunk)):
+            out.append(TransitEstimate(
+                moving_h=float(moving[i]), dwell_h=float(dwell[i]),
+                all_likely_moving_h=float(likely_m[i]), all_likely_dwell_h=float(likely_d[i]),
+                fast_h=float(fast[i]), slow_h=float(slow[i]), p10_h=float(p10[i]),
+                p50_h=float(p50[i]), p90_h=float(p90[i]), n_draws=n_draws, seed=seed,
+                median_values={k: float(v[mid[i]]) for k, v in draws.items()}))
+    return out
+
+
 def estimate(exposure: Exposure, *, scenario: Scenario, n_draws: int = N_DRAWS,
              seed: int = 0) -> TransitEstimate:
     """Transit time of ``exposure`` under ``scenario``: median, its split and ranges (hours)."""
-    if n_draws < 1:
-        raise InputError(f"n_draws must be >= 1, got {n_draws}")
-    moving, dwell = moving_dwell_h(exposure, scenario=scenario)
-    fast = sum(moving_dwell_h(exposure, scenario=scenario, which="fast"))
-    slow = sum(moving_dwell_h(exposure, scenario=scenario, which="slow"))
-    draws = _draws(scenario, n_draws=n_draws, seed=seed)
-    m, d = _cost(exposure, draws)
-    m_arr = np.broadcast_to(np.asarray(m, dtype=float), (n_draws,))
-    d_arr = np.broadcast_to(np.asarray(d, dtype=float), (n_draws,))
-    total = m_arr + d_arr
-    order = np.argsort(total, kind="stable")
-    p10, p50, p90 = (float(total[order[_rank(q, n_draws)]]) for q in (10, 50, 90))
-    mid = int(order[_rank(50, n_draws)])
-    return TransitEstimate(moving_h=float(m_arr[mid]), dwell_h=float(d_arr[mid]),
-                           all_likely_moving_h=moving, all_likely_dwell_h=dwell,
-                           fast_h=float(fast), slow_h=float(slow), p10_h=p10, p50_h=p50,
-                           p90_h=p90, n_draws=n_draws, seed=seed,
-                           median_values={k: float(v[mid]) for k, v in draws.items()})
+    return estimate_many([exposure], scenario=scenario, n_draws=n_draws, seed=seed)[0]

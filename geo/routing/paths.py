@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from geo._errors import RoutingError
-from geo.routing.estimate import N_DRAWS
+from geo.routing.estimate import N_DRAWS, Exposure, estimate_many
 from geo.routing.graph import Network, Optimize, Place, default_network, union_pairs
-from geo.routing.route import Route, Step, build_route
+from geo.routing.route import Route, Step, build_route, legs_distance_km, route_legs
 from geo.routing.scenarios import Scenario, ScenarioLike, load_scenario
 
 if TYPE_CHECKING:
@@ -34,34 +34,80 @@ _SRC = ("__origin__",)
 _DST = ("__destination__",)
 
 
+def _states_by_node(sg: nx.Graph) -> dict[str, list[Any]]:
+    """The states of every node, in the state graph's (deterministic) node order."""
+    out: dict[str, list[Any]] = {}
+    for state in sg.nodes:
+        out.setdefault(state[0], []).append(state)
+    return out
+
+
+def _tree(sg: nx.Graph, states: dict[str, list[Any]], o: str) -> tuple[dict[Any, float],
+                                                                      dict[Any, list[Any]]]:
+    """Shortest-path tree from every state of node ``o`` (distances and paths to all states)."""
+    sources = states.get(o, [])
+    if not sources:
+        return {}, {}
+    dist, paths = nx.multi_source_dijkstra(sg, sources, weight="weight")
+    return dist, paths
+
+
+def _tree_path(tree: tuple[dict[Any, float], dict[Any, list[Any]]],
+               states: dict[str, list[Any]], d: str) -> list[Any] | None:
+    """The best path of ``tree`` to any state of node ``d``, framed as ``[_SRC, ..., _DST]``
+    (ties: the first state in node order), or None when ``d`` is not reached."""
+    dist, paths = tree
+    reached = [s for s in states.get(d, []) if s in dist]
+    if not reached:
+        return None
+    best = min(reached, key=lambda s: dist[s])  # min keeps the first of equal distances
+    return [_SRC, *paths[best], _DST]
+
+
 def _paths(sg: nx.Graph, o: str, d: str, *, k: int) -> list[list[Any]]:
-    """Up to ``k`` best state paths from node ``o`` to node ``d`` that differ physically."""
-    work = sg.copy()
-    for state in [s for s in sg.nodes if s[0] == o]:
-        work.add_edge(_SRC, state, weight=0.0, key=None)
-    for state in [s for s in sg.nodes if s[0] == d]:
-        work.add_edge(state, _DST, weight=0.0, key=None)
-    if _SRC not in work or _DST not in work:
+    """Up to ``k`` best state paths from node ``o`` to node ``d`` that differ physically.
+
+    The best one comes from the shortest-path tree of ``o`` (the same search
+    :func:`od_matrix` shares between all destinations, so both give the same route); the
+    next ones from Yen's algorithm, skipping paths over the same links as one already kept.
+    """
+    states = _states_by_node(sg)
+    first = _tree_path(_tree(sg, states, o), states, d)
+    if first is None:
         return []
-    out: list[list[Any]] = []
-    seen: set[tuple[str, ...]] = set()
+    out: list[list[Any]] = [first]
+    if k == 1:
+        return out
+    work = sg.copy()
+    for state in states[o]:
+        work.add_edge(_SRC, state, weight=0.0, key=None)
+    for state in states[d]:
+        work.add_edge(state, _DST, weight=0.0, key=None)
+    seen: set[tuple[str, ...]] = {_link_keys(work, first)}
     try:
         gen = nx.shortest_simple_paths(work, _SRC, _DST, weight="weight")
         for tries, path in enumerate(gen):
-            keys = tuple(work[a][b]["key"] for a, b in itertools.pairwise(path)
-                         if work[a][b].get("key"))
+            keys = _link_keys(work, path)
             if keys not in seen:
                 seen.add(keys)
                 out.append(path)
             if len(out) >= k or tries >= 50 * k:
                 break
     except nx.NetworkXNoPath:
-        return []
+        pass
     return out
 
 
-def _steps(net: Network, sg: nx.Graph, path: list[Any]) -> list[Any]:
+def _link_keys(work: nx.Graph, path: list[Any]) -> tuple[str, ...]:
+    return tuple(work[a][b]["key"] for a, b in itertools.pairwise(path)
+                 if work[a][b].get("key"))
 
+
+def _steps(net: Network, sg: Any, path: list[Any], *, links: Any = None) -> list[Any]:
+    """The edges of a state path as Steps.  ``sg`` is the state graph or its dict of dicts
+    and ``links`` the network's (``net.graph`` by default): plain dicts are faster to index
+    when every pair of an OD matrix is turned into steps."""
+    links = net.graph if links is None else links
     steps: list[Step] = []
     pending: str | None = None
     inner = path[1:-1]
@@ -70,7 +116,7 @@ def _steps(net: Network, sg: nx.Graph, path: list[Any]) -> list[Any]:
             pending = sg[a][b].get("transfer") or pending
             continue
         key = sg[a][b]["key"]
-        data = net.graph.edges[a[0], b[0], key]
+        data = links[a[0]][b[0]][key]
         steps.append(Step(key=key, data=data, reverse=data["from_id"] != a[0],
                           transfer=pending))
         pending = None
@@ -225,22 +271,68 @@ def od_matrix(
     sc = load_scenario(scenario, overrides=overrides)
     sg = net.state_graph(scenario=sc, optimize=optimize, modes=modes, avoid=avoid,
                          include_status=include_status)
-    rows = []
-    for o, d in itertools.product(origins, destinations):
-        po, pdst = net.resolve(o), net.resolve(d)
-        row: dict[str, Any] = {"origin_id": po.node_id, "destination_id": pdst.node_id,
-                               "distance_km": math.nan, "transit_days": math.nan,
-                               "p10_days": math.nan, "p90_days": math.nan,
-                               "all_likely_days": math.nan, "moving_h": math.nan,
-                               "dwell_h": math.nan, "note": ""}
-        paths = [] if po.node_id == pdst.node_id else _paths(sg, po.node_id, pdst.node_id, k=1)
-        if paths:
-            r = _build(net, sg, paths[0], po, pdst, sc, optimize, n_draws, seed)
-            days = r.estimate.days()
-            row.update(distance_km=r.distance_km, transit_days=days["transit_days"],
-                       p10_days=days["p10_days"], p90_days=days["p90_days"],
-                       all_likely_days=days["all_likely_days"], moving_h=r.moving_h, dwell_h=r.dwell_h)
-        else:
-            row["note"] = "same place" if po.node_id == pdst.node_id else "not connected"
-        rows.append(row)
-    return pd.DataFrame(rows)
+    resolved: dict[Any, Place] = {}
+
+    def place(p: Any) -> Place:  # each distinct place resolved (snapped) once
+        try:
+            key: Any = p if isinstance(p, str) else ("lon_lat", *p)
+            hash(key)
+        except TypeError:  # not a name nor a pair of numbers: resolve() says what is wrong
+            key = None
+        if key is None or key not in resolved:
+            found = net.resolve(p)
+            if key is None:
+                return found
+            resolved[key] = found
+        return resolved[key]
+
+    starts, ends = [place(o) for o in origins], [place(d) for d in destinations]
+    states = _states_by_node(sg)
+    node_country = {n: d.get("country") for n, d in net.graph.nodes(data=True)}
+    trees: dict[str, Any] = {}
+    sg_adj, links_adj = nx.to_dict_of_dicts(sg), nx.to_dict_of_dicts(net.graph)
+    exposure_of: dict[str, Any] = {}
+    pairs = union_pairs(sc)
+
+    def edge_exposure(data: dict[str, Any]) -> Any:  # each link's exposure computed once
+        if data["id"] not in exposure_of:
+            exposure_of[data["id"]] = net.edge_exposure(data, union_pairs=pairs)
+        return exposure_of[data["id"]]
+
+    cols: dict[str, list[Any]] = {c: [] for c in ("origin_id", "destination_id", "distance_km",
+                                                   "note")}
+    exposures: list[Exposure] = []
+    routed: list[int] = []
+    for po, pdst in itertools.product(starts, ends):
+        cols["origin_id"].append(po.node_id)
+        cols["destination_id"].append(pdst.node_id)
+        path = None
+        if po.node_id != pdst.node_id:
+            if po.node_id not in trees:  # one shortest-path tree per origin
+                trees[po.node_id] = _tree(sg, states, po.node_id)
+            path = _tree_path(trees[po.node_id], states, pdst.node_id)
+        if path is None:
+            cols["distance_km"].append(math.nan)
+            cols["note"].append("same place" if po.node_id == pdst.node_id else "not connected")
+            continue
+        legs, total = route_legs(_steps(net, sg_adj, path, links=links_adj),
+                                 node_country=node_country,
+                                 edge_exposure=edge_exposure, detail=False)
+        cols["distance_km"].append(legs_distance_km([leg.exposure.total_km for leg in legs]))
+        cols["note"].append("")
+        routed.append(len(cols["note"]) - 1)
+        exposures.append(total)
+    n = len(cols["note"])
+    figures = {c: [math.nan] * n for c in ("transit_days", "p10_days", "p90_days",
+                                           "all_likely_days", "moving_h", "dwell_h")}
+    for i, est in zip(routed, estimate_many(exposures, scenario=sc, n_draws=n_draws, seed=seed),
+                      strict=True):
+        days = est.days()
+        for c in ("transit_days", "p10_days", "p90_days", "all_likely_days"):
+            figures[c][i] = days[c]
+        figures["moving_h"][i] = est.moving_h
+        figures["dwell_h"][i] = est.dwell_h
+    frame = pd.DataFrame({"origin_id": cols["origin_id"],
+                          "destination_id": cols["destination_id"],
+                          "distance_km": cols["distance_km"], **figures, "note": cols["note"]})
+    return frame

@@ -16,6 +16,7 @@ Times in hours, distances in km, coordinates (lon, lat).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ from geo.routing.graph import Optimize
 from geo.routing.scenarios import Scenario
 from geo.writers import feature_collection
 
-__all__ = ["LEG_COLUMNS", "Route", "Step", "build_route"]
+__all__ = ["LEG_COLUMNS", "Route", "Step", "build_route", "legs_distance_km", "route_legs"]
 
 #: Columns of :attr:`Route.legs`, in order (geometry last).
 LEG_COLUMNS = [
@@ -84,7 +85,7 @@ class Route:
 
     @property
     def distance_km(self) -> float:
-        return float(self.legs["distance_km"].sum())
+        return legs_distance_km(self.legs["distance_km"])
 
     @property
     def moving_h(self) -> float:
@@ -290,9 +291,17 @@ class _Leg:
         }
 
 
+def legs_distance_km(leg_km: Any) -> float:
+    """A route's length from its legs' lengths (exactly rounded, so independent of order)."""
+    return math.fsum(leg_km)
+
+
 def _step_leg(step: Step, *, first: bool, last: bool, edge_exposure: Any,
-              node_country: dict[str, str]) -> _Leg:
-    """The leg of one step, with the waiting events it incurs and a note for each."""
+              node_country: dict[str, str], detail: bool = True) -> _Leg:
+    """The leg of one step, with the waiting events it incurs and a note for each.
+
+    Without ``detail`` the leg has no coordinates, notes, countries or passages (the
+    figures are the same)."""
     data = step.data
     dist, counts, port_km = edge_exposure(data)
     counts = dict(counts)
@@ -318,9 +327,33 @@ def _step_leg(step: Step, *, first: bool, last: bool, edge_exposure: Any,
         notes.append("port calls en route")
     return _Leg(mode=data["mode"], gauge_mm=data["gauge_mm"], from_id=start, to_id=end,
                 exposure=Exposure(dict(dist), counts, port_km),
-                coords=_oriented(data, step.reverse), notes=notes,
-                countries=list(data["countries"]), passages=list(data["passages"]),
+                coords=_oriented(data, step.reverse) if detail else [],
+                notes=notes if detail else [],
+                countries=list(data["countries"]) if detail else [],
+                passages=list(data["passages"]) if detail else [],
                 link_ids=[step.key], transfer=step.transfer)
+
+
+def route_legs(steps: list[Step], *, node_country: dict[str, str], edge_exposure: Any,
+               detail: bool = True) -> tuple[list[_Leg], Exposure]:
+    """The legs of a path (consecutive rail or road steps of one gauge with no transfer
+    between them merged) and the route's whole exposure.
+
+    Without ``detail`` it is cheaper, for every pair of an OD matrix
+    (:func:`geo.routing.paths.od_matrix`): the legs carry no geometry or notes, and the
+    figures are the same to the last bit.
+    """
+    legs: list[_Leg] = []
+    total = Exposure()
+    for i, step in enumerate(steps):
+        leg = _step_leg(step, first=i == 0, last=i == len(steps) - 1,
+                        edge_exposure=edge_exposure, node_country=node_country, detail=detail)
+        total = total + leg.exposure
+        if legs and legs[-1].continues_with(leg):
+            legs[-1].extend(leg)
+        else:
+            legs.append(leg)
+    return legs, total
 
 
 def build_route(
@@ -344,16 +377,7 @@ def build_route(
     legs of one gauge with no transfer between them merge.  The estimate is made for the
     whole route, then every leg is split with the median draw's parameters.
     """
-    legs: list[_Leg] = []
-    total = Exposure()
-    for i, step in enumerate(steps):
-        leg = _step_leg(step, first=i == 0, last=i == len(steps) - 1,
-                        edge_exposure=edge_exposure, node_country=node_country)
-        total = total + leg.exposure
-        if legs and legs[-1].continues_with(leg):
-            legs[-1].extend(leg)
-        else:
-            legs.append(leg)
+    legs, total = route_legs(steps, node_country=node_country, edge_exposure=edge_exposure)
     est: TransitEstimate = estimate(total, scenario=scenario, n_draws=n_draws, seed=seed)
     rows = [leg.row(n, est=est, scenario=scenario, node_name=node_name)
             for n, leg in enumerate(legs, start=1)]

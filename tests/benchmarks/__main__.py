@@ -1,4 +1,4 @@
-"""Run every benchmark: ``.venv/bin/python -m tests.benchmarks [--quick] [--only near|map|routing]``."""
+"""Run every benchmark: ``.venv/bin/python -m tests.benchmarks [--quick] [--only PART]``."""
 
 from tests.benchmarks.run import main
 

@@ -97,9 +97,12 @@ DRAWN_JS = """() => {
   const s = window.geoAtlas.layers.sites;
   const big = window.geoBigPoints && window.geoBigPoints['Sites'];
   if (big) {
-    // canvas markers: count the markers in the group, clustered or not
-    return {kind: 'big', n: big.group.getLayers().length, count: big.count,
-            clusters: document.querySelectorAll('.marker-cluster').length,
+    // grid clusters of the points in view (all of them at the opening view): every point
+    // is in one drawn cluster or drawn alone; without clustering the group holds them all
+    const n = big.shown === null ? big.group.getLayers().length
+                                 : big.shown.reduce((a, c) => a + c.count, 0);
+    return {kind: 'big', n: n, count: big.count,
+            clusters: document.querySelectorAll('.geo-cluster, .marker-cluster').length,
             canvases: document.querySelectorAll('canvas').length};
   }
   if (s.getVisibleParent) {  // markercluster: the numbers on the cluster icons in the page
