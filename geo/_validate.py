@@ -388,6 +388,17 @@ def _financier_rules(props: Mapping[str, Any], prob: Any) -> Iterable[Problem]:
         yield prob("financier_note", "is required when financier includes 'other': say who it is")
 
 
+def _documented_length_rules(props: Mapping[str, Any], prob: Any) -> Iterable[Problem]:
+    """A documented length is positive and cites its source (links and energy lines)."""
+    documented = props.get("documented_length_km")
+    if documented is None:
+        return
+    if isinstance(documented, int | float) and documented <= 0:
+        yield prob("documented_length_km", "must be positive")
+    if props.get("length_source") is None:
+        yield prob("length_source", "is required when documented_length_km is set")
+
+
 def _link_rules(props: Mapping[str, Any], positions: list[Any], prob: Any,
                 ctx: Context) -> Iterable[Problem]:
     mode = props.get("mode")
@@ -401,10 +412,7 @@ def _link_rules(props: Mapping[str, Any], positions: list[Any], prob: Any,
         yield prob("gauge_mm", f"must be null for a {mode} link (gauge applies to rail only)")
     documented = props.get("documented_length_km")
     if documented is not None:
-        if isinstance(documented, int | float) and documented <= 0:
-            yield prob("documented_length_km", "must be positive")
-        if props.get("length_source") is None:
-            yield prob("length_source", "is required when documented_length_km is set")
+        yield from _documented_length_rules(props, prob)
     else:
         circuity = props.get("circuity")
         if circuity is None:
@@ -470,12 +478,7 @@ def _energy_rules(props: Mapping[str, Any], positions: list[Any],
                                   f"in {wanted!r}")
         elif isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
             yield prob(fieldname, "must be positive (null if unknown)")
-    documented = props.get("documented_length_km")
-    if documented is not None:
-        if isinstance(documented, int | float) and documented <= 0:
-            yield prob("documented_length_km", "must be positive")
-        if props.get("length_source") is None:
-            yield prob("length_source", "is required when documented_length_km is set")
+    yield from _documented_length_rules(props, prob)
     if props.get("documented_km_by_country") is not None \
             and props.get("documented_km_source") is None:
         yield prob("documented_km_source", "is required when documented_km_by_country is set")

@@ -12,9 +12,8 @@ from typing import Any
 import folium
 
 from geo._format import fmt_km, is_missing
-from geo.maps._lines import Bounds, line_parts
+from geo.maps._lines import Bounds, drawable_latlon
 from geo.maps._popups import energy_capacity_text, energy_popup, tooltip_html
-from geo.measure import geodesic_path
 
 __all__ = ["ENERGY_COLOURS", "ENERGY_LAYER_NAME", "energy_layer", "energy_style"]
 
@@ -63,19 +62,14 @@ def energy_layer(rows: Sequence[Mapping[str, Any]], *, bounds: Bounds, max_segme
     drawn = 0
     kinds: set[str] = set()
     for row in rows:
-        parts = [geodesic_path(p, max_segment_km=max_segment_km)
-                 for p in line_parts(row.get("geometry"))]
-        parts = [p for p in parts if len(p) > 1]
-        if not parts:
+        latlon = drawable_latlon(row.get("geometry"), bounds=bounds,
+                                 max_segment_km=max_segment_km)
+        if latlon is None:
             continue
         kind = "" if is_missing(row.get("kind")) else str(row.get("kind"))
         kinds.add(kind)
-        for p in parts:
-            bounds.add(p)
-        latlon = [[(lat, lon) for lon, lat in p] for p in parts]
         style = energy_style({"properties": {"kind": kind, "status": row.get("status")}})
-        line = folium.PolyLine(latlon if len(latlon) > 1 else latlon[0], smooth_factor=1.0,
-                               **style)
+        line = folium.PolyLine(latlon, smooth_factor=1.0, **style)
         detail = " \u00b7 ".join(x for x in (kind.replace("_", " ") or None,
                                              energy_capacity_text(row),
                                              fmt_km(row.get("documented_length_km"))) if x)

@@ -15,7 +15,7 @@ from geo._format import fmt_km, is_blank
 from geo.maps._popups import link_popup, link_title, tooltip_html
 from geo.measure import geodesic_path
 
-__all__ = ["Bounds", "line_parts", "network_links_layer"]
+__all__ = ["Bounds", "drawable_latlon", "line_parts", "network_links_layer"]
 
 
 class Bounds:
@@ -47,6 +47,24 @@ def line_parts(geom: Any) -> list[list[tuple[float, float]]]:
     raise LayerError(f"expected a LineString or MultiLineString, got {geom.geom_type}")
 
 
+def drawable_latlon(geom: Any, *, bounds: Bounds, max_segment_km: float) -> Any:
+    """A (Multi)LineString as folium (lat, lon) locations, densified along the geodesic.
+
+    Every part is densified (``max_segment_km``, km) and unwrapped across the antimeridian;
+    parts with fewer than two points are dropped.  The (lon, lat) points are added to
+    ``bounds``.  Returns one location list for a single part, a list of them for several,
+    or None when nothing is drawable.
+    """
+    parts = [geodesic_path(p, max_segment_km=max_segment_km) for p in line_parts(geom)]
+    parts = [p for p in parts if len(p) > 1]
+    if not parts:
+        return None
+    for p in parts:
+        bounds.add(p)
+    latlon = [[(lat, lon) for lon, lat in p] for p in parts]
+    return latlon if len(latlon) > 1 else latlon[0]
+
+
 def network_links_layer(rows: Sequence[Mapping[str, Any]], *,
                         style: Callable[[Mapping[str, Any]], dict[str, Any]],
                         node_names: Mapping[str, Any], bounds: Bounds, max_segment_km: float,
@@ -65,18 +83,14 @@ def network_links_layer(rows: Sequence[Mapping[str, Any]], *,
     modes: set[str] = set()
     statuses: set[str] = set()
     for row in rows:
-        parts = [geodesic_path(p, max_segment_km=max_segment_km)
-                 for p in line_parts(row.get("geometry"))]
-        parts = [p for p in parts if len(p) > 1]
-        if not parts:
+        latlon = drawable_latlon(row.get("geometry"), bounds=bounds,
+                                 max_segment_km=max_segment_km)
+        if latlon is None:
             continue
         mode, status = str(row.get("mode")), str(row.get("status"))
         modes.add(mode)
         statuses.add(status)
-        latlon = [[(lat, lon) for lon, lat in p] for p in parts]
-        for p in parts:
-            bounds.add(p)
-        line = folium.PolyLine(latlon if len(latlon) > 1 else latlon[0], smooth_factor=1.0,
+        line = folium.PolyLine(latlon, smooth_factor=1.0,
                                **style({"properties": {"mode": mode, "status": status}}))
         used = row.get("length_used_km")
         detail = " \u00b7 ".join(x for x in (None if is_blank(row.get("mode")) else mode,
