@@ -190,11 +190,9 @@ def _link_keys(work: nx.Graph, path: list[Any]) -> tuple[str, ...]:
                  if work[a][b].get("key"))
 
 
-def _steps(net: Network, sg: Any, path: list[Any], *, links: Any = None) -> list[Any]:
-    """The edges of a state path as Steps.  ``sg`` is the state graph or its dict of dicts
-    and ``links`` the network's (``net.graph`` by default): plain dicts are faster to index
-    when every pair of an OD matrix is turned into steps."""
-    links = net.graph if links is None else links
+def _steps(net: Network, sg: Any, path: list[Any]) -> list[Any]:
+    """The edges of a state path as Steps (``sg``: the state graph)."""
+    links = net.graph
     steps: list[Step] = []
     pending: str | None = None
     inner = path[1:-1]
