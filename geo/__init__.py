@@ -83,6 +83,8 @@ _EXPORTS: dict[str, str] = {
     "financing": "geo.site_finance",
     # outputs: maps, gallery, figures
     "make_map": "geo.maps.interactive",
+    "route_frame": "geo.maps.routes",
+    "comparison_routes": "geo.maps.routes",
     "GalleryPage": "geo.maps.gallery",
     "build_gallery": "geo.maps.gallery",
     "figure": "geo.maps.figure",
@@ -123,6 +125,7 @@ __all__ = [
     "arrangements",
     "build_gallery",
     "compare",
+    "comparison_routes",
     "corridor_arrangements",
     "corridors",
     "countries",
@@ -147,6 +150,7 @@ __all__ = [
     "provenance",
     "read_points",
     "route",
+    "route_frame",
     "sites",
     "validate",
 ]
@@ -169,6 +173,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from geo.maps.figure import figure
     from geo.maps.gallery import GalleryPage, build_gallery
     from geo.maps.interactive import make_map
+    from geo.maps.routes import comparison_routes, route_frame
     from geo.measure import distance_km, geodesic_length_km
     from geo.membership import arrangements, corridor_arrangements, members, memberships
     from geo.proximity import CorridorIndex, near

@@ -101,12 +101,19 @@ def test_claim_table_puts_model_next_to_claims() -> None:
     from geo.routing.alternatives import claim_table
 
     t = claim_table(network=world(), scenarios=("official", "disrupted"), n_draws=50)
-    sea = t[(t.claim_id == "paper_60d_sea") & t.model_route.str.contains("sea_suez")].iloc[0]
+    sea = t[(t.claim_id == "paper_60d_sea") & (t.alternative == "sea_suez")].iloc[0]
     assert sea.claimed == "60 days" and 25 < sea.official_days < 60
+    # names, not ids, in the route the model computed
+    assert sea.model_route.startswith("Shanghai Port \u2192 Rotterdam Port, ")
     p10, p90 = (float(x) for x in sea.official_range.split("-"))
     assert p10 <= sea.official_days <= p90  # the median, inside its band
     assert sea.official_all_likely_days > 0
     assert "closed" in sea.disrupted_range
+    # the verdict follows from the claim and the model's p10-p90
+    expected = "above" if sea.official_p90_days < 60 else \
+        "below" if sea.official_p10_days > 60 else "within"
+    assert sea.official_verdict == expected
+    assert sea.disrupted_verdict == ""  # no model figure, no verdict
     missing = t[t.claim_id == "paper_6500km"].iloc[0]
     assert missing.note == "node not in the layers"
     assert {"source_title", "source_url"} <= set(t.columns)
@@ -123,3 +130,45 @@ def test_all_sea_between_two_ports_stays_at_sea() -> None:
         legs = result.route_objects[alternative].legs
         assert list(legs["mode"]) == ["sea"]
         assert (legs["from_id"].iloc[0], legs["to_id"].iloc[-1]) == ("shanghai_port", "rotterdam_port")
+
+
+@pytest.mark.parametrize(("low", "high", "band", "expected"), [
+    (60, 60, (36.0, 43.6), "above"),
+    (10, 12, (10.1, 14.9), "within"),
+    (27, 35, (36.0, 43.6), "below"),
+    (30, 60, (36.0, 43.6), "within"),  # a claimed range that overlaps the model's
+    (14, 14, (float("nan"), float("nan")), ""),
+])
+def test_verdict(low: float, high: float, band: tuple[float, float], expected: str) -> None:
+    from geo.routing.alternatives import verdict
+
+    assert verdict(low=low, high=high, model_low=band[0], model_high=band[1]) == expected
+
+
+def test_paper_is_named_and_its_claims_cite_it() -> None:
+    from geo.routing.alternatives import paper
+
+    doc = paper()
+    assert doc["title"] == "The Effects of Regional Arrangements on China's Foreign Policy in Central Asia"
+    for figure in ("6500 Km", "60 days", "14 days"):
+        assert figure in doc["quote"]
+    for c in _load_claims():
+        if c["kind"] == "paper":
+            assert c["source"]["title"] == doc["title"]
+        assert "issue" not in c["source"]["title"]
+
+
+def test_sea_alternatives_are_named_for_where_they_land() -> None:
+    """The classic all-water route ends its sea leg at a North Sea port; the sea-rail route
+    at Piraeus, then rail; each route's path says so in words."""
+    c = compare("xian", "duisburg", n_draws=50)
+    for alt, ports in (("sea_suez", ("Rotterdam", "Hamburg")), ("sea_rail_piraeus", ("Piraeus",)),
+                      ("sea_cape", ("Rotterdam", "Hamburg"))):
+        legs = c.route_objects[alt].legs
+        sea = legs[legs["mode"] == "sea"]
+        assert len(sea) == 1
+        assert any(p in sea["to_name"].iloc[0] for p in ports)
+        path = c.routes.set_index("alternative").loc[alt, "path"]
+        assert "sea " in path and any(p in path for p in ports)
+    assert "via the Cape" in c.routes.set_index("alternative").loc["sea_cape", "path"]
+    assert c.title == "Xi'an to Duisburg"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from typing import Any
 
-from geo._format import is_missing
 from geo.cli._common import cell, text_table
 
 __all__ = ["add_compare_parser", "add_route_parser"]
@@ -99,7 +99,70 @@ def add_route_parser(sub: Any) -> None:
     p.set_defaults(func=_run_route)
 
 
+#: Width of the terminal tables of ``geo compare``.
+WIDTH = 100
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
+                         break_on_hyphens=False)
+
+
+def _compare_table(c: Any) -> list[str]:
+    union = "" if getattr(c.scenario, "customs_union", True) else ", without the customs union"
+    out = [_wrap(f"{c.title}, scenario {c.scenario.name!r}{union}: median days of the seeded "
+                 "draws, p10-p90 range, moving and waiting days of the median draw", "")]
+    rows = [[str(r.title), cell(r.distance_km), cell(r.transit_days, ".1f"),
+             f"{cell(r.p10_days, '.1f')}-{cell(r.p90_days, '.1f')}"
+             if r.p10_days == r.p10_days else "-",
+             cell(r.moving_days, ".1f"), cell(r.dwell_days, ".1f")]
+            for r in c.routes.itertuples()]
+    table = text_table(rows, ["alternative", "km", "median", "p10-p90", "moving", "waiting"])
+    lines = table.splitlines()
+    out += lines[:2]
+    for line, r in zip(lines[2:], c.routes.itertuples(), strict=True):
+        out.append(line)
+        for extra in (r.path, r.note):
+            if isinstance(extra, str) and extra:
+                out.append(_wrap(extra, "    "))
+    return out
+
+
+def _claim_lines(claims: Any) -> list[str]:
+    scenarios = [c_[: -len("_verdict")] for c_ in claims.columns if c_.endswith("_verdict")]
+    out = ["", _wrap("Claims next to the model.  Verdict: the claim is within, above or below "
+                     "the model's p10-p90 days (km: within +/-10 % of the route length); "
+                     "ranges and all-likely figures in --format csv/json.", "")]
+    for claim_id, group in claims.groupby("claim_id", sort=False):
+        first = group.iloc[0]
+        out.append("")
+        out.append(_wrap(f"{claim_id} ({first['kind']}): {first['claim']} [{first['claimed']}]",
+                         ""))
+        out.append(_wrap(f"source: {first['source_title']}"
+                         + (f" <{first['source_url']}>" if first["source_url"] else ""), "  "))
+        for _, r in group.iterrows():
+            if not r["model_route"]:
+                continue
+            km = cell(r["model_distance_km"])
+            out.append(_wrap(f"{r['model_route']} ({km} km)", "  "))
+            if r["note"]:
+                out.append(_wrap(f"note: {r['note']}", "    "))
+            if r["metric"] == "km":
+                verdicts = {r.get(f"{s}_verdict", "") for s in scenarios} - {""}
+                out.append(f"    model {km} km: claim {' / '.join(sorted(verdicts)) or '-'}")
+                continue
+            cells = []
+            for s in scenarios:
+                days = r.get(f"{s}_days")
+                verdict = r[f"{s}_verdict"]
+                cells.append(f"{s} {cell(days, '.1f')} d" + (f", claim {verdict}" if verdict else "")
+                             if days == days else f"{s}: {r.get(f'{s}_range') or '-'}")
+            out.append(_wrap(" \u00b7 ".join(cells), "    "))
+    return out
+
+
 def _run_compare(args: argparse.Namespace) -> int:
+    from geo.routing._display import round_export
     from geo.routing.alternatives import compare
 
     if args.chart:
@@ -115,37 +178,17 @@ def _run_compare(args: argparse.Namespace) -> int:
     if args.format == "json":
         doc = c.to_dict()
         if claims is not None:
-            doc["claims"] = json.loads(claims.to_json(orient="records"))
+            doc["claims"] = json.loads(round_export(claims).to_json(orient="records"))
         print(_json_text(doc))
         return 0
     if args.format == "csv":
-        sys.stdout.write(c.routes.to_csv(index=False))
+        sys.stdout.write(round_export(c.routes).to_csv(index=False))
         if claims is not None:
             sys.stdout.write("\n")
-            sys.stdout.write(claims.to_csv(index=False))
+            sys.stdout.write(round_export(claims).to_csv(index=False))
         return 0
-    union = "" if c.scenario.customs_union else ", without the customs union"
-    print(f"{c.origin_id} -> {c.destination_id}, scenario {c.scenario.name!r}{union}")
-    rows = [[str(r.title), r.end_id if isinstance(r.end_id, str) else "-", cell(r.end_gap_km),
-             cell(r.distance_km), cell(r.moving_days, ".1f"), cell(r.dwell_days, ".1f"),
-             cell(r.transit_days, ".1f"),
-             f"{cell(r.p10_days, '.1f')}-{cell(r.p90_days, '.1f')}"
-             if not is_missing(r.p10_days) else "-",
-             cell(r.all_likely_days, ".1f"), str(r.note or "")]
-            for r in c.routes.itertuples()]
-    print(text_table(rows, ["route", "ends at", "gap_km", "km", "moving_d", "waiting_d",
-                        "median_d", "p10-p90", "all_likely_d", "note"]))
-    if claims is not None:
-        print("\nClaims next to the model (days: median, p10-p90 per scenario; "
-              "all-likely figures in --format csv/json)")
-        cols = [c_ for c_ in claims.columns if (c_.endswith("_days") or c_.endswith("_range"))
-                and not c_.endswith("_all_likely_days")]
-        rows = [[str(r["claim_id"]), str(r["kind"]), str(r["claimed"]), str(r["model_route"]),
-                 cell(r["model_distance_km"]), *[cell(r[c_], ".1f") if c_.endswith("_days")
-                                                 else str(r[c_]) for c_ in cols],
-                 str(r["source_url"] or r["source_title"])] for _, r in claims.iterrows()]
-        print(text_table(rows, ["claim", "kind", "claimed", "model route", "model_km", *cols,
-                            "source"]))
+    lines = _compare_table(c) + ([] if claims is None else _claim_lines(claims))
+    print("\n".join(lines))
     return 0
 
 

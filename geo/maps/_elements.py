@@ -15,7 +15,8 @@ from folium.template import Template
 
 from geo.maps._html import escape_html, json_for_script
 
-__all__ = ["FitBounds", "FullscreenControl", "Legend", "LegendEntry", "PageHook", "StyleSheet"]
+__all__ = ["FitBounds", "FullscreenControl", "Legend", "LegendEntry", "PageHook", "PopupFit",
+           "StyleSheet"]
 
 
 class StyleSheet(MacroElement):
@@ -42,16 +43,34 @@ class LegendEntry:
 
 
 class Legend(MacroElement):
-    """A categorical legend as a Leaflet control; every label is escaped here."""
+    """A categorical legend as a collapsible Leaflet control; every label is escaped here.
+
+    A button in its heading folds it away and back.  While a popup is open the legend is
+    folded, and popups are kept clear of it (:class:`PopupFit`), so it never covers one.
+    """
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <div id="{{ this.get_name() }}" class="geo-legend">{{ this.html_text }}</div>
+        <div id="{{ this.get_name() }}" class="geo-legend"><button type="button"
+         class="geo-legend-toggle" aria-expanded="true">{{ this.heading_html }}</button><div
+         class="geo-legend-body">{{ this.html_text }}</div></div>
         {% endmacro %}
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }}_control = L.control({position: "bottomright"});
             {{ this.get_name() }}_control.onAdd = function (map) {
                 var div = document.getElementById("{{ this.get_name() }}");
+                var button = div.querySelector(".geo-legend-toggle");
+                function fold(folded) {
+                    div.classList.toggle("geo-folded", folded);
+                    button.setAttribute("aria-expanded", folded ? "false" : "true");
+                }
+                var wanted = false;
+                button.addEventListener("click", function () {
+                    wanted = !div.classList.contains("geo-folded");
+                    fold(wanted);
+                });
+                map.on("popupopen", function () { fold(true); });
+                map.on("popupclose", function () { fold(wanted); });
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -66,8 +85,7 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         parts: list[str] = []
-        if title:
-            parts.append(f'<div class="geo-legend-title">{escape_html(title)}</div>')
+        self.heading_html = escape_html(title) if title else "Legend"
         for heading, entries in sections:
             if not entries:
                 continue
@@ -78,6 +96,61 @@ class Legend(MacroElement):
         if note:
             parts.append(f'<div class="geo-legend-note">{escape_html(note)}</div>')
         self.html_text = "".join(parts)
+
+
+class PopupFit(MacroElement):
+    """Popups that never leave the map: a maximum height (then they scroll), pan padding.
+
+    On every ``popupopen`` the popup's ``maxHeight`` becomes the map height less margins,
+    its ``maxWidth`` at most the map width less margins, and Leaflet's auto-pan keeps it
+    ``margin`` pixels inside the map, left of the layer list in the top-right corner and
+    above the (folded) legend in the bottom-right corner.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map, margin) {
+            function fit(options, folded) {
+                var size = map.getSize(), box = map.getContainer();
+                var below = margin;
+                var legend = box.querySelector(".geo-legend");
+                if (legend) {  // the legend is folded while a popup is open
+                    var b = box.getBoundingClientRect(), r = legend.getBoundingClientRect();
+                    var head = legend.querySelector(".geo-legend-toggle");
+                    var top = folded || !head ? r.top : r.bottom - head.offsetHeight - 12;
+                    below = Math.max(below, b.bottom - top + margin);
+                }
+                // the layer list at the top right: popups stay left of it
+                var right = margin;
+                box.querySelectorAll(".leaflet-top.leaflet-right .leaflet-control")
+                    .forEach(function (c) { right = Math.max(right, c.offsetWidth + 2 * margin); });
+                // content + wrapper padding (28) + tip (20) + popup margin (20) must fit
+                options.maxHeight = Math.max(80, size.y - margin - below - 76);
+                options.maxWidth = Math.max(160, Math.min(options.maxWidth || 300,
+                                                          size.x - margin - right - 40));
+                options.autoPanPaddingTopLeft = L.point(margin, margin);
+                options.autoPanPaddingBottomRight = L.point(right, below);
+            }
+            // defaults for every popup (their first auto-pan), then exact on opening
+            function defaults() {
+                var o = L.Popup.prototype.options, width = o.maxWidth;
+                fit(o, false);
+                o.maxWidth = width;
+            }
+            map.whenReady(defaults);
+            map.on("resize", defaults);
+            map.on("popupopen", function (e) {
+                fit(e.popup.options, true);
+                e.popup.update();
+            });
+        })({{ this._parent.get_name() }}, {{ this.margin }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, *, margin_px: int = 16) -> None:
+        super().__init__()
+        self._name = "PopupFit"
+        self.margin = int(margin_px)
 
 
 class FullscreenControl(MacroElement):
@@ -118,14 +191,22 @@ class FullscreenControl(MacroElement):
 class FitBounds(MacroElement):
     """Fit the view to ``bounds`` [[south, west], [north, east]] at load, without animation.
 
+    The data are fitted into the part of the map left free by the controls on the right
+    (legend, layer list), so neither covers the data's extent at the initial view.
     (folium's ``fit_bounds`` animates the zoom from the initial view; a page that is not
     painted, such as a headless test page, can stay "animating" and ignore later views.)
     """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }},
-                {padding: [20, 20], maxZoom: {{ this.max_zoom|tojson }}, animate: false});
+        (function (map, bounds) {
+            var right = 0;
+            map.getContainer().querySelectorAll(".leaflet-right .leaflet-control")
+                .forEach(function (c) { right = Math.max(right, c.offsetWidth); });
+            map.fitBounds(bounds, {paddingTopLeft: [20, 20],
+                                   paddingBottomRight: [right + 20, 20],
+                                   maxZoom: {{ this.max_zoom|tojson }}, animate: false});
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
         {% endmacro %}
     """)
 

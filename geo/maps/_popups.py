@@ -7,6 +7,7 @@ links become ``<a href>`` only for ``http``/``https`` URLs, anything else stays 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ __all__ = [
     "link_popup",
     "link_title",
     "node_popup",
+    "public_note",
     "site_financier_text",
     "site_popup",
     "site_value_text",
@@ -139,7 +141,7 @@ def corridor_popup(row: Mapping[str, Any], *, links: Sequence[Mapping[str, Any]]
         _row("Transit", fmt_days(transit_days)),
         _row("Countries", text_list(_get(row, "countries"), sep=" \u2192 ")),
         _row("Modes", text_list(_get(row, "modes"))),
-        _row("Status", text_list(_get(row, "status"))),
+        _row("Status", _words(_get(row, "status"))),
         _row("Gauges", gauges and f"{gauges} mm"),
         _row("Sources", source_links(_get(row, "sources")), raw=True),
     ]
@@ -202,7 +204,7 @@ def link_popup(row: Mapping[str, Any], *, node_names: Mapping[str, Any] | None =
     rows = [
         _row("Mode", text_list(_get(row, "mode"))),
         _row("Gauge", gauge and f"{gauge} mm"),
-        _row("Status", text_list(_get(row, "status"))),
+        _row("Status", _words(_get(row, "status"))),
         _row("Opened", _whole(_get(row, "opened"))),
         _row("Geodesic length", fmt_km(_get(row, "geodesic_length_km"))),
         _row("Length used", used),
@@ -223,22 +225,51 @@ def node_popup(row: Mapping[str, Any]) -> str:
     rows = [
         _row("Local name", text_list(_get(row, "name_local"))),
         _row("Also", text_list(_get(row, "aliases"))),
-        _row("Kind", text_list(_get(row, "kind"))),
+        _row("Kind", _words(_get(row, "kind"))),
         _row("Country", text_list(_get(row, "country"))),
-        _row("Facilities", text_list(_get(row, "facilities"))),
+        _row("Facilities", _words(_get(row, "facilities"))),
         _row("Position", text_list(_get(row, "coord_quality"))),
         _row("Sources", source_links(_get(row, "sources")), raw=True),
     ]
     return _card(_get(row, "name") or _get(row, "id") or "node", rows)
 
 
+_AMOUNT = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s?(bn|billion|M|m|million)?\b")
+_CURATION = re.compile(r"^\s*Reference [A-Z] row \d+\.\s*")
+
+
+def _amounts_usd(text: str) -> list[float]:
+    """US-dollar amounts written in ``text`` (``$4.18bn``, ``~$150M``, ``$300M``)."""
+    scale = {"bn": 1e9, "billion": 1e9, "M": 1e6, "m": 1e6, "million": 1e6}
+    return [float(num.replace(",", "")) * scale.get(unit or "", 1.0)
+            for num, unit in _AMOUNT.findall(text)]
+
+
 def site_value_text(value_usd: Any, value_note: Any) -> str | None:
-    """A site's value as shown in popups: ``US$ 1.20 bn (as documented note)``."""
+    """A site's value as shown in popups, each figure once.
+
+    When the note (the documented wording) already states the value, the note alone:
+    ``~$150M``, not ``US$ 150 m (~$150M)``; otherwise ``US$ 1.20 bn (note)``.
+    """
     value = fmt_usd(value_usd)
     note = text_list(value_note)
-    if note:
-        value = f"{value} ({note})" if value else note
-    return value
+    if not note:
+        return value
+    if value is None:
+        return note
+    usd = float(value_usd)
+    if any(abs(a - usd) <= 0.01 * abs(usd) for a in _amounts_usd(note)):
+        return note
+    return f"{value} ({note})"
+
+
+def public_note(value: Any) -> str | None:
+    """A feature's note as readers see it: without internal curation markers
+    (``Reference C row 12.``); None when nothing is left."""
+    note = text_list(value)
+    if not note:
+        return None
+    return _CURATION.sub("", note).strip() or None
 
 
 def site_financier_text(financier: Any, financier_note: Any) -> str | None:
@@ -251,14 +282,15 @@ def site_financier_text(financier: Any, financier_note: Any) -> str | None:
 
 
 def site_year_text(year: Any, year_note: Any) -> str | None:
-    """A site's year as shown in popups (a float year without its ``.0``, then the note)."""
+    """A site's year as shown in popups (a float year without its ``.0``, then the note);
+    the note alone when it already states the year (``1997``, not ``1997 (1997)``)."""
     if is_blank(year):
         year = None
     text = None if year is None else str(int(year)) if isinstance(year, float) \
         and year.is_integer() else str(year)
     note = text_list(year_note)
     if note:
-        text = f"{text} ({note})" if text else note
+        text = note if not text or text in note else f"{text} ({note})"
     return text
 
 
@@ -268,22 +300,33 @@ SITE_KNOWN = ("name", "sector", "country", "countries", "company", "value_usd", 
                "coord_quality", "sources", "note")
 
 
-def site_popup(row: Mapping[str, Any], *, extra_fields: Sequence[str] = ()) -> str:
+def _words(value: Any) -> str | None:
+    """A vocabulary value as words: ``oil_gas_upstream`` -> ``oil gas upstream``."""
+    text = text_list(value)
+    return text.replace("_", " ") if text else None
+
+
+def site_popup(row: Mapping[str, Any], *, extra_fields: Sequence[str] = (),
+               corridor_names: Mapping[str, Any] | None = None) -> str:
     """Popup HTML for a site row of :func:`geo.sites` or of a user's own sites file.
 
-    ``extra_fields`` are further columns (of a user's file) shown as plain text.
+    ``extra_fields`` are further columns (of a user's file) shown as plain text;
+    ``corridor_names`` maps corridor ids to the names shown.
     """
+    corridor = text_list(_get(row, "corridor"))
+    if corridor and corridor_names:
+        corridor = str(corridor_names.get(corridor, corridor))
     rows = [
-        _row("Sector", text_list(_get(row, "sector"))),
+        _row("Sector", _words(_get(row, "sector"))),
         _row("Country", text_list(_get(row, "countries")) or text_list(_get(row, "country"))),
         _row("Company", text_list(_get(row, "company"))),
         _row("Value", site_value_text(row.get("value_usd"), row.get("value_note"))),
         _row("Year", site_year_text(row.get("year"), row.get("year_note"))),
-        _row("Status", text_list(_get(row, "status"))),
+        _row("Status", _words(_get(row, "status"))),
         _row("Financier", site_financier_text(row.get("financier"), row.get("financier_note"))),
-        _row("Corridor", text_list(_get(row, "corridor"))),
+        _row("Corridor", corridor),
         _row("Position", text_list(_get(row, "coord_quality"))),
-        _row("Note", text_list(_get(row, "note"))),
+        _row("Note", public_note(_get(row, "note"))),
         _row("Sources", source_links(_get(row, "sources")), raw=True),
     ]
     rows += [_row(str(f), text_list(_get(row, f))) for f in extra_fields if f not in SITE_KNOWN]

@@ -161,7 +161,9 @@ def figure(path: str | os.PathLike[str], *,
                            markerfacecolor=SECTOR_COLOURS.get(s, "#7b3294"),
                            markeredgecolor="#222222", label=s.replace("_", " "))
                     for s in sectors]
-        ax.legend(handles=handles, loc="lower right", fontsize=6.5, ncol=2, framealpha=0.92,
+        # below the map, never over the data (the Chinese end used to sit under it)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.07),
+                  fontsize=6.5, ncol=6, frameon=False,
                   title="Links by mode and status; sites by sector", title_fontsize=7)
         if title:
             ax.set_title(title, fontsize=11)

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import folium
 import geopandas as gpd
-import shapely
+import pandas as pd
 
 from geo import layers
 from geo._errors import GeoError, InputError
@@ -27,12 +28,16 @@ from geo._format import fmt_days, fmt_km
 from geo._io import atomic_write, load_json
 from geo._provenance import provenance
 from geo.maps._html import escape_html, json_for_script
-from geo.maps._popups import text_list
-from geo.maps.interactive import render_html
-from geo.routing.alternatives import compare
+from geo.maps._ids import deterministic_ids
+from geo.maps._popups import text_list, tooltip_html
+from geo.maps.interactive import make_map, render_html, route_popup
+from geo.maps.routes import comparison_routes, route_frame
+from geo.maps.story import StoryPanel, story_data
+from geo.measure import geodesic_path
+from geo.routing.alternatives import claim_table, compare, paper, scenario_chart
 from geo.routing.estimate import N_DRAWS
 
-__all__ = ["GalleryPage", "build_gallery", "comparison_routes"]
+__all__ = ["GalleryPage", "build_gallery", "comparison_page", "comparison_routes"]
 
 log = logging.getLogger(__name__)
 
@@ -57,34 +62,6 @@ class GalleryPage:
     build_s: float
 
 
-def comparison_routes(comparison: Any) -> gpd.GeoDataFrame:
-    """One row per alternative of a :class:`geo.routing.alternatives.Comparison`, for :func:`geo.make_map`.
-
-    Columns: ``name`` (title and end point), ``distance_km``, ``transit_days``,
-    ``p10_days``, ``p90_days``, geometry (MultiLineString of the legs, (lon, lat)).
-    """
-    rows, geoms = [], []
-    for _, r in comparison.routes.iterrows():
-        route = comparison.route_objects.get(r["alternative"])
-        if route is None:
-            continue
-        parts: list[Any] = []
-        for g in route.legs.geometry:
-            if g is None or g.is_empty:
-                continue
-            parts.extend(g.geoms if g.geom_type == "MultiLineString" else [g])
-        if not parts:
-            continue
-        name = str(r["title"])
-        if r.get("end_id") and r["end_id"] != comparison.destination_id:
-            name += f" (ends at {r['end_id']}, {fmt_km(r['end_gap_km'])} short)"
-        rows.append({"name": name, "alternative": r["alternative"],
-                     "distance_km": r["distance_km"], "transit_days": r["transit_days"],
-                     "p10_days": r["p10_days"], "p90_days": r["p90_days"]})
-        geoms.append(shapely.MultiLineString([list(p.coords) for p in parts]))
-    return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
-
-
 def _write_page(directory: Path, file: str, *, title: str, description: str,
                 **kwargs: Any) -> GalleryPage:
 
@@ -96,28 +73,119 @@ def _write_page(directory: Path, file: str, *, title: str, description: str,
     return GalleryPage(file, title, description, len(data), elapsed)
 
 
+#: Scenarios shown side by side on the comparison page.
+SCENARIOS = ("official", "observed", "disrupted")
+_SCENARIO_TITLES = {
+    "official": "Official: operators' and governments' claims and targets",
+    "observed": "Observed: measured border times, speeds and transit times (2022-2024)",
+    "disrupted": "Disrupted: Red Sea closed (ships go round the Cape), Caspian weather delays",
+}
+
+
+def _km_claim(claims: pd.DataFrame) -> tuple[dict[str, Any], pd.Series | None]:
+    """The paper's 6,500 km next to the model's routes, and the closest route definition."""
+    rows = claims[(claims["claim_id"] == "paper_6500km") & (claims["model_route"] != "")]
+    rows = rows.dropna(subset=["model_distance_km"])
+    if rows.empty:
+        return {"text": "No model route for the 6,500 km claim.", "routes": []}, None
+    gap = (rows["model_distance_km"] - rows["claimed_low"]).abs().to_numpy()
+    best = rows.iloc[int(gap.argmin())]
+    text = (f"The paper's 6,500 km fits the Middle Corridor from the Chinese border to Turkey: "
+            f"{best['model_route']} is {best['model_distance_km']:,.0f} km in the model (drawn "
+            "dashed in black on the map). From Xi'an or the Chinese coast the same corridor is "
+            "thousands of kilometres longer.")
+    routes = [{"route": r["model_route"], "km": float(r["model_distance_km"]),
+               "verdict": r.get("official_verdict") or "-"} for _, r in rows.iterrows()]
+    return {"text": text, "routes": routes}, best
+
+
+def _claim_layer(best: pd.Series, *, n_draws: int) -> folium.FeatureGroup | None:
+    """The route the 6,500 km fits best, as a black dashed line with its legs in the popup."""
+    c = compare(best["origin_id"], best["destination_id"], alternatives=(best["alternative"],),
+                n_draws=n_draws, seed=0)
+    route = c.route_objects.get(best["alternative"])
+    if route is None:
+        return None
+    frame = route_frame([route], names=[f"The paper's 6,500 km: {best['model_route']}"])
+    group = folium.FeatureGroup(name="The paper's 6,500 km")
+    row = frame.iloc[0]
+    for part in row.geometry.geoms:
+        coords = geodesic_path(list(part.coords), max_segment_km=100.0)
+        line = folium.PolyLine([(lat, lon) for lon, lat in coords], color="#000000", weight=3,
+                               opacity=0.9, dash_array="8 6")
+        folium.Tooltip(tooltip_html(row["name"], fmt_km(row["distance_km"]))).add_to(line)
+        folium.Popup(route_popup(row.to_dict(), row["name"]), max_width=460).add_to(line)
+        line.add_to(group)
+    return group
+
+
+def comparison_page(path: str | os.PathLike[str], *, origin: str = COMPARE_FROM,
+                    destination: str = COMPARE_TO, n_draws: int = 2000,
+                    chart: str | os.PathLike[str] | None = None) -> list[Any]:
+    """Write the comparison page that tells the story of the claim (offline, one file).
+
+    The alternatives of :func:`geo.compare` between ``origin`` and ``destination`` under
+    the official, observed and disrupted scenarios (a control switches the table and the
+    routes on the map), the paper's sentence with its source, what 6,500 km corresponds to,
+    every claim with a verdict per scenario, and the chart (embedded; also written to
+    ``chart`` when given).  Returns the comparisons, one per scenario.
+    """
+    comps = [compare(origin, destination, scenario=s, n_draws=n_draws, seed=0)
+             for s in SCENARIOS]
+    claims = claim_table(scenarios=SCENARIOS)
+    chart_path = Path(chart) if chart is not None else Path(path).with_suffix(".png")
+    scenario_chart(comps, chart_path, reference_days={"paper: 60 days by sea": 60.0,
+                                                      "paper: 14 days by land": 14.0})
+    chart_png = chart_path.read_bytes()
+    if chart is None:
+        chart_path.unlink()
+    km, best = _km_claim(claims)
+    data = story_data(comparisons=comps, claims=claims, paper=paper(), km_claim=km,
+                      chart_png=chart_png, scenario_titles=_SCENARIO_TITLES)
+    routes = pd.concat([comparison_routes(c) for c in comps], ignore_index=True)
+    title = f"Sea versus land: {comps[0].title}"
+    note = (f"Median door-to-door transit days of {n_draws} seeded draws (seed 0); each "
+            "route's popup lists its legs, the waiting on each, and the sources.")
+    with deterministic_ids():
+        m = make_map(corridors=False, nodes=False, sites=False, offline=True, title=title,
+                     routes=gpd.GeoDataFrame(routes, geometry="geometry", crs="EPSG:4326"),
+                     note=note)
+        if best is not None:
+            layer = _claim_layer(best, n_draws=min(n_draws, 500))
+            if layer is not None:  # before the layer control, which lists it
+                names = list(m._children)
+                at = next((k for k, n in enumerate(names) if n.startswith("layer_control")),
+                          len(names))
+                m.add_child(layer, index=at)
+        StoryPanel(data).add_to(m)
+        html = m.get_root().render()
+    atomic_write(path, html.encode("utf-8"))
+    return comps
+
+
 def _comparison_page(directory: Path, *, origin: str, destination: str,
                      n_draws: int) -> tuple[GalleryPage | None, str]:
+    started = time.perf_counter()
     try:
-        result = compare(origin, destination, n_draws=n_draws, seed=0)
+        comps = comparison_page(directory / "comparison.html", origin=origin,
+                                destination=destination, n_draws=n_draws,
+                                chart=directory / COMPARISON_CHART)
     except (GeoError, LookupError, ValueError) as exc:
         log.warning("sea-versus-land comparison skipped: %s", exc)
         return None, f"comparison unavailable: {exc}"
+    elapsed = time.perf_counter() - started
+    result = comps[0]
     routes = comparison_routes(result)
     days = "; ".join(f"{r['name']}: {fmt_days(r['transit_days'])}"
                      for _, r in routes.iterrows())
-    note = (f"Median door-to-door transit days (Monte Carlo), scenario {result.scenario.name!r} "
-            f"p10-p90 range in each route's popup; seed 0, {n_draws} draws.")
-    page = _write_page(directory, "comparison.html",
-                       title=f"Sea versus land: {result.origin_id} to {result.destination_id}",
-                       description=days or "no route found", corridors=False, nodes=False,
-                       sites=False, routes=routes, note=note)
+    size = (directory / "comparison.html").stat().st_size
+    page = GalleryPage("comparison.html", f"Sea versus land: {result.title}",
+                       f"Scenario official: {days}" if days else "no route found", size, elapsed)
     table = "".join(
         f"<tr><td>{escape_html(r['name'])}</td><td>{escape_html(fmt_km(r['distance_km']))}</td>"
         f"<td>{escape_html(fmt_days(r['transit_days']))}</td>"
         f"<td>{escape_html(fmt_days(r['p10_days']))} to {escape_html(fmt_days(r['p90_days']))}"
         f"</td></tr>" for _, r in routes.iterrows())
-    result.chart(directory / COMPARISON_CHART)
     return page, table
 
 

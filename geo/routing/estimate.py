@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from geo._errors import InputError
+from geo.routing._display import days1, html_table
 from geo.routing.scenarios import DWELL_KEYS, PARAM_KEYS, Scenario, Which, point_values
 from geo.schema import Mode
 
@@ -246,6 +247,23 @@ class TransitEstimate:
     def all_likely_h(self) -> float:
         """Every parameter at its likely value, hours (not the headline)."""
         return self.all_likely_moving_h + self.all_likely_dwell_h
+
+    def __repr__(self) -> str:
+        d = self.days()
+        return (f"<TransitEstimate {d['transit_days']:.1f} days median (moving "
+                f"{d['moving_days']:.1f} + waiting {d['dwell_days']:.1f}), p10-p90 "
+                f"{d['p10_days']:.1f}-{d['p90_days']:.1f}, all likely {d['all_likely_days']:.1f}, "
+                f"{self.n_draws} draws, seed {self.seed}>")
+
+    def _repr_html_(self) -> str:
+        d = self.days()
+        rows = [[label, days1(d[key])] for label, key in (
+            ("median (headline)", "transit_days"), ("moving, median draw", "moving_days"),
+            ("waiting, median draw", "dwell_days"), ("p10", "p10_days"), ("p90", "p90_days"),
+            ("all parameters likely", "all_likely_days"), ("fast ends", "fast_days"),
+            ("slow ends", "slow_days"))]
+        return html_table(rows, ["figure", "days"],
+                          caption=f"Transit estimate, {self.n_draws} draws, seed {self.seed}")
 
     def days(self) -> dict[str, float]:
         """The same figures in days: ``transit_days`` (the median) and its range."""

@@ -23,6 +23,7 @@ from typing import Any
 import geopandas as gpd
 from shapely.geometry import LineString
 
+from geo.routing._display import days1, html_table, km1, round_export
 from geo.routing.estimate import Exposure, TransitEstimate, estimate, moving_dwell_at, moving_dwell_h
 from geo.routing.graph import Optimize
 from geo.routing.scenarios import Scenario
@@ -132,6 +133,68 @@ class Route:
     def modes(self) -> list[str]:
         return list(dict.fromkeys(self.legs["mode"]))
 
+    @property
+    def path_text(self) -> str:
+        """The route in words: consecutive legs of one mode joined, with place names.
+
+        e.g. ``"rail Xi'an - Lianyungang; sea Lianyungang - Hamburg (via Suez); rail
+        Hamburg - Duisburg"``; a run of legs of one mode lists the places where it changes
+        gauge or crosses a waiting point.
+        """
+        parts: list[tuple[str, list[str], set[str]]] = []
+        for leg in self.legs.itertuples(index=False):
+            if parts and parts[-1][0] == leg.mode:
+                parts[-1][1].append(_short(leg.to_name))
+                parts[-1][2].update(leg.passages)
+            else:
+                parts.append((leg.mode, [_short(leg.from_name), _short(leg.to_name)],
+                              set(leg.passages)))
+        out = []
+        for mode, places, passages in parts:
+            extra = " (via Suez)" if "suez" in passages else \
+                " (via the Cape)" if "south_africa" in passages else ""
+            out.append(f"{mode} {_DASH.join(places)}{extra}")
+        return "; ".join(out)
+
+    @property
+    def title(self) -> str:
+        """Origin and destination by name: ``"Xi'an to Duisburg"``."""
+        if self.legs.empty:
+            return self.origin_id
+        return f"{_short(self.legs['from_name'].iloc[0])} to {_short(self.legs['to_name'].iloc[-1])}"
+
+    def __repr__(self) -> str:
+        days = self.estimate.days()
+        return (f"<Route {self.title}: {self.distance_km:,.1f} km, "
+                f"{days['transit_days']:.1f} days median (p10-p90 {days['p10_days']:.1f}-"
+                f"{days['p90_days']:.1f}), {len(self.legs)} legs, scenario "
+                f"{self.scenario.name!r}>")
+
+    def _repr_html_(self) -> str:
+        rows = [[leg.leg, leg.mode, f"{_short(leg.from_name)} \u2192 {_short(leg.to_name)}",
+                 f"{leg.distance_km:,.1f}", f"{leg.moving_h / 24:.1f}", f"{leg.dwell_h / 24:.1f}",
+                 leg.dwell_note] for leg in self.legs.itertuples(index=False)]
+        days = self.estimate.days()
+        caption = (f"{self.title}, scenario {self.scenario.name!r}: "
+                   f"{km1(self.distance_km)}, {days1(days['transit_days'])} days "
+                   f"median (p10-p90 {days['p10_days']:.1f}-{days['p90_days']:.1f})")
+        return html_table(rows, ["leg", "mode", "from \u2192 to", "km", "moving days",
+                                 "waiting days", "waiting for"], caption=caption)
+
+    def to_gdf(self) -> gpd.GeoDataFrame:
+        """The legs as a GeoDataFrame rounded for export (km 0.1, hours 0.01, 6-decimal coordinates)."""
+        return round_export(self.legs)
+
+    def map(self, **kwargs: Any) -> Any:
+        """An interactive map of this route, its legs in the popup (``geo.make_map``).
+
+        Keyword arguments go to :func:`geo.make_map` (default: the route alone, offline).
+        Reached through the public ``geo`` package, so the model does not import the maps.
+        """
+        import geo
+
+        return geo.make_map(routes=geo.route_frame([self]), **_map_defaults(kwargs))
+
     def summary(self) -> dict[str, Any]:
         """Totals and ranges as a flat, JSON-ready dict."""
         days = self.estimate.days()
@@ -151,14 +214,29 @@ class Route:
     def to_geojson(self) -> dict[str, Any]:
         """The legs as an RFC 7946 FeatureCollection, with totals and provenance.
 
-        Written by :func:`geo.writers.feature_collection`, like every other GeoJSON output.
+        Written by :func:`geo.writers.feature_collection`, like every other GeoJSON output;
+        figures rounded for export (km 0.1, hours 0.01; coordinates 6 decimals).
         """
         return feature_collection(
-            self.legs, properties=self.summary(),
+            round_export(self.legs), properties=self.summary(),
             scenario=self.scenario.describe(),
             model="geo.routing.estimate: moving = distance_km / speed_kmh; waiting from "
                   "scenario dwell_h; transit_days = Monte Carlo median, legs split as the "
                   "median draw")
+
+
+_DASH = " \u2013 "
+
+
+def _short(name: Any) -> str:
+    """A place name without its parenthesised detail: "Port of Shanghai (Yangshan)" -> ..."""
+    return str(name).split(" (")[0]
+
+
+def _map_defaults(kwargs: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"corridors": False, "nodes": False, "sites": False, "offline": True}
+    out.update(kwargs)
+    return out
 
 
 def _oriented(data: dict[str, Any], reverse: bool) -> list[tuple[float, float]]:
