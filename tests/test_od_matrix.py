@@ -85,6 +85,23 @@ def test_matrix_equals_route_on_a_sample_of_curated_pairs(optimize: str) -> None
     assert checked >= 10
 
 
+@pytest.mark.skipif(not HAVE_LAYERS, reason="curated layers not present")
+@pytest.mark.parametrize("scenario", ["official", "disrupted"])
+def test_matrix_equals_route_through_ports_ferries_and_gauge_breaks(scenario: str) -> None:
+    """Routes that start or end at sea, cross the Caspian and change gauge: the legs the
+    matrix builds along each shortest-path tree (port handling at the first and last sea
+    step, transfers, merged legs) must cost exactly what route() costs."""
+    import geo
+
+    nodes = geo.nodes()
+    places: list = ["shanghai_port", "rotterdam_port", "poti_port"]  # sea legs at both ends
+    for kind in ("sea_port", "gauge_change", "border_crossing"):
+        places += list(nodes.loc[nodes["kind"] == kind, "id"])[:3]
+    m = od_matrix(places, places, scenario=scenario, n_draws=100, seed=2)
+    checked = _assert_matrix_equals_routes(m, places, scenario=scenario, n_draws=100, seed=2)
+    assert checked >= 30
+
+
 def _exposures() -> st.SearchStrategy[Exposure]:
     km = st.floats(0.0, 20000.0, allow_subnormal=False)
     return st.builds(

@@ -21,7 +21,7 @@ import networkx as nx
 from geo._errors import RoutingError
 from geo.routing.estimate import N_DRAWS, Exposure, estimate_many
 from geo.routing.graph import Network, Optimize, Place, default_network, union_pairs
-from geo.routing.route import Route, Step, build_route, legs_distance_km, route_legs
+from geo.routing.route import Route, Step, build_route, legs_distance_km
 from geo.routing.scenarios import Scenario, ScenarioLike, load_scenario
 
 if TYPE_CHECKING:
@@ -52,16 +52,103 @@ def _tree(sg: nx.Graph, states: dict[str, list[Any]], o: str) -> tuple[dict[Any,
     return dist, paths
 
 
+def _tree_best(tree: tuple[dict[Any, float], dict[Any, list[Any]]],
+               states: dict[str, list[Any]], d: str) -> Any:
+    """The state of node ``d`` that ``tree`` reaches first (ties: the first state in node
+    order), or None when ``d`` is not reached."""
+    dist = tree[0]
+    reached = [s for s in states.get(d, []) if s in dist]
+    if not reached:
+        return None
+    return min(reached, key=lambda s: dist[s])  # min keeps the first of equal distances
+
+
 def _tree_path(tree: tuple[dict[Any, float], dict[Any, list[Any]]],
                states: dict[str, list[Any]], d: str) -> list[Any] | None:
     """The best path of ``tree`` to any state of node ``d``, framed as ``[_SRC, ..., _DST]``
     (ties: the first state in node order), or None when ``d`` is not reached."""
-    dist, paths = tree
-    reached = [s for s in states.get(d, []) if s in dist]
-    if not reached:
-        return None
-    best = min(reached, key=lambda s: dist[s])  # min keeps the first of equal distances
-    return [_SRC, *paths[best], _DST]
+    best = _tree_best(tree, states, d)
+    return None if best is None else [_SRC, *tree[1][best], _DST]
+
+
+class _TreeSummaries:
+    """The distance and exposure of the route to every state of one shortest-path tree,
+    built incrementally: each state's from its parent's plus one edge.
+
+    It follows :func:`geo.routing.paths._steps` and :func:`geo.routing.route.route_legs`
+    rule for rule (transfers counted on the next step, port handling at the first and last
+    sea step, rail/road steps of one gauge with no transfer merged into a leg) and adds the
+    terms in the same order, so the figures equal theirs to the last bit (the tests compare
+    :func:`od_matrix` with :func:`route` exactly).  Dwell counts are whole numbers, so the
+    last step's port handling can be added at the end.
+
+    A state's summary is the tuple ``(n_steps, km by mode, dwell counts, port-call km,
+    km of the closed legs, open leg (mode, gauge, km by mode) or None, pending transfer,
+    last step is sea)``, the last step counted as not last.
+    """
+
+    def __init__(self, paths: dict[Any, list[Any]], sg_adj: Any, links_adj: Any,
+                 edge_exposure: Any) -> None:
+        self._paths, self._sg, self._links = paths, sg_adj, links_adj
+        self._edge_exposure = edge_exposure
+        self._memo: dict[Any, tuple[Any, ...]] = {}
+
+    def route(self, state: Any) -> tuple[float, Exposure]:
+        """(distance_km, whole exposure) of the tree's path to ``state``."""
+        _, dist, counts, port_km, closed, leg, _, last_sea = self._summary(state)
+        counts = dict(counts)
+        if last_sea:
+            counts["sea_port"] = counts.get("sea_port", 0.0) + 1.0
+        leg_km = [float(sum(leg[2].values()))] if leg is not None else []
+        return legs_distance_km([*closed, *leg_km]), Exposure(dict(dist), counts, port_km)
+
+    def _summary(self, state: Any) -> tuple[Any, ...]:
+        memo = self._memo
+        if state in memo:
+            return memo[state]
+        path = self._paths[state]
+        i = len(path) - 1  # walk up to the nearest known state (or the root) ...
+        while i > 0 and path[i - 1] not in memo:
+            i -= 1
+        if i == 0:
+            memo[path[0]] = (0, {}, {}, 0.0, (), None, None, False)
+            i = 1
+        for a, b in zip(path[i - 1:-1], path[i:], strict=True):  # ... then down again
+            memo[b] = self._next(memo[a], a, b)
+        return memo[state]
+
+    def _next(self, prev: tuple[Any, ...], a: Any, b: Any) -> tuple[Any, ...]:
+        n_steps, dist, counts, port_km, closed, leg, pending, last_sea = prev
+        edge = self._sg[a][b]
+        if a[0] == b[0]:  # a transfer inside one node: counted on the next step
+            return (n_steps, dist, counts, port_km, closed, leg,
+                    edge.get("transfer") or pending, last_sea)
+        data = self._links[a[0]][b[0]][edge["key"]]
+        step_km, step_counts, step_port_km = self._edge_exposure(data)
+        mode, gauge = data["mode"], data["gauge_mm"]
+        step_counts = dict(step_counts)
+        if pending:
+            step_counts[pending] = step_counts.get(pending, 0.0) + 1.0
+        if mode == "sea" and n_steps == 0:
+            step_counts["sea_port"] = step_counts.get("sea_port", 0.0) + 1.0
+        dist, counts = _fold(dist, step_km), _fold(counts, step_counts)
+        if (leg is not None and leg[0] == mode and leg[1] == gauge and not pending
+                and mode in ("rail", "road")):
+            leg = (mode, gauge, _fold(leg[2], step_km))
+        else:
+            if leg is not None:
+                closed = (*closed, float(sum(leg[2].values())))
+            leg = (mode, gauge, dict(step_km))
+        return (n_steps + 1, dist, counts, port_km + step_port_km, closed, leg, None,
+                mode == "sea")
+
+
+def _fold(acc: dict[str, float], add: dict[str, float]) -> dict[str, float]:
+    """``acc`` plus ``add`` key by key, as :meth:`Exposure.__add__` adds them."""
+    out = dict(acc)
+    for k, v in add.items():
+        out[k] = out.get(k, 0.0) + v
+    return out
 
 
 def _paths(sg: nx.Graph, o: str, d: str, *, k: int) -> list[list[Any]]:
@@ -103,11 +190,9 @@ def _link_keys(work: nx.Graph, path: list[Any]) -> tuple[str, ...]:
                  if work[a][b].get("key"))
 
 
-def _steps(net: Network, sg: Any, path: list[Any], *, links: Any = None) -> list[Any]:
-    """The edges of a state path as Steps.  ``sg`` is the state graph or its dict of dicts
-    and ``links`` the network's (``net.graph`` by default): plain dicts are faster to index
-    when every pair of an OD matrix is turned into steps."""
-    links = net.graph if links is None else links
+def _steps(net: Network, sg: Any, path: list[Any]) -> list[Any]:
+    """The edges of a state path as Steps (``sg``: the state graph)."""
+    links = net.graph
     steps: list[Step] = []
     pending: str | None = None
     inner = path[1:-1]
@@ -288,7 +373,6 @@ def od_matrix(
 
     starts, ends = [place(o) for o in origins], [place(d) for d in destinations]
     states = _states_by_node(sg)
-    node_country = {n: d.get("country") for n, d in net.graph.nodes(data=True)}
     trees: dict[str, Any] = {}
     sg_adj, links_adj = nx.to_dict_of_dicts(sg), nx.to_dict_of_dicts(net.graph)
     exposure_of: dict[str, Any] = {}
@@ -303,22 +387,23 @@ def od_matrix(
                                                    "note")}
     exposures: list[Exposure] = []
     routed: list[int] = []
+    summaries: dict[str, _TreeSummaries] = {}
     for po, pdst in itertools.product(starts, ends):
         cols["origin_id"].append(po.node_id)
         cols["destination_id"].append(pdst.node_id)
-        path = None
+        best = None
         if po.node_id != pdst.node_id:
             if po.node_id not in trees:  # one shortest-path tree per origin
                 trees[po.node_id] = _tree(sg, states, po.node_id)
-            path = _tree_path(trees[po.node_id], states, pdst.node_id)
-        if path is None:
+                summaries[po.node_id] = _TreeSummaries(trees[po.node_id][1], sg_adj, links_adj,
+                                                       edge_exposure)
+            best = _tree_best(trees[po.node_id], states, pdst.node_id)
+        if best is None:
             cols["distance_km"].append(math.nan)
             cols["note"].append("same place" if po.node_id == pdst.node_id else "not connected")
             continue
-        legs, total = route_legs(_steps(net, sg_adj, path, links=links_adj),
-                                 node_country=node_country,
-                                 edge_exposure=edge_exposure, detail=False)
-        cols["distance_km"].append(legs_distance_km([leg.exposure.total_km for leg in legs]))
+        distance_km, total = summaries[po.node_id].route(best)
+        cols["distance_km"].append(distance_km)
         cols["note"].append("")
         routed.append(len(cols["note"]) - 1)
         exposures.append(total)

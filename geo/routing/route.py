@@ -297,11 +297,8 @@ def legs_distance_km(leg_km: Any) -> float:
 
 
 def _step_leg(step: Step, *, first: bool, last: bool, edge_exposure: Any,
-              node_country: dict[str, str], detail: bool = True) -> _Leg:
-    """The leg of one step, with the waiting events it incurs and a note for each.
-
-    Without ``detail`` the leg has no coordinates, notes, countries or passages (the
-    figures are the same)."""
+              node_country: dict[str, str]) -> _Leg:
+    """The leg of one step, with the waiting events it incurs and a note for each."""
     data = step.data
     dist, counts, port_km = edge_exposure(data)
     counts = dict(counts)
@@ -327,27 +324,25 @@ def _step_leg(step: Step, *, first: bool, last: bool, edge_exposure: Any,
         notes.append("port calls en route")
     return _Leg(mode=data["mode"], gauge_mm=data["gauge_mm"], from_id=start, to_id=end,
                 exposure=Exposure(dict(dist), counts, port_km),
-                coords=_oriented(data, step.reverse) if detail else [],
-                notes=notes if detail else [],
-                countries=list(data["countries"]) if detail else [],
-                passages=list(data["passages"]) if detail else [],
+                coords=_oriented(data, step.reverse), notes=notes,
+                countries=list(data["countries"]), passages=list(data["passages"]),
                 link_ids=[step.key], transfer=step.transfer)
 
 
-def route_legs(steps: list[Step], *, node_country: dict[str, str], edge_exposure: Any,
-               detail: bool = True) -> tuple[list[_Leg], Exposure]:
+def route_legs(steps: list[Step], *, node_country: dict[str, str], edge_exposure: Any
+               ) -> tuple[list[_Leg], Exposure]:
     """The legs of a path (consecutive rail or road steps of one gauge with no transfer
     between them merged) and the route's whole exposure.
 
-    Without ``detail`` it is cheaper, for every pair of an OD matrix
-    (:func:`geo.routing.paths.od_matrix`): the legs carry no geometry or notes, and the
-    figures are the same to the last bit.
+    :func:`geo.routing.paths.od_matrix` applies the same rules incrementally along each
+    shortest-path tree (``_TreeSummaries``); a change here must be made there too (the
+    tests compare the two exactly).
     """
     legs: list[_Leg] = []
     total = Exposure()
     for i, step in enumerate(steps):
         leg = _step_leg(step, first=i == 0, last=i == len(steps) - 1,
-                        edge_exposure=edge_exposure, node_country=node_country, detail=detail)
+                        edge_exposure=edge_exposure, node_country=node_country)
         total = total + leg.exposure
         if legs and legs[-1].continues_with(leg):
             legs[-1].extend(leg)
