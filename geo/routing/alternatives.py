@@ -41,7 +41,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
@@ -56,6 +56,9 @@ from geo.routing.graph import Network, Place, default_network, transfer_dwell_ke
 from geo.routing.paths import _paths, _steps, same_node_error
 from geo.routing.route import Route, Step, build_route
 from geo.routing.scenarios import Scenario, ScenarioLike, load_scenario
+
+if TYPE_CHECKING:  # matplotlib is imported where a chart is drawn
+    from matplotlib.figure import Figure
 
 __all__ = ["ALTERNATIVES", "KM_TOLERANCE", "Comparison", "claim_table", "compare", "paper",
            "scenario_chart", "verdict"]
@@ -318,12 +321,17 @@ class Comparison:
         ax.set_ylabel("days (median of the draws)")
         ax.set_title(f"{self.title}, scenario {self.scenario.name!r}", fontsize=9)
         ax.legend(fontsize=8)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", metadata={"Software": None})
-        out = atomic_write(path, buf.getvalue())
+        out = _write_png(fig, path)
         log.info("wrote chart of %d routes to %s", len(ok), out)
         return out
+
+
+def _write_png(fig: Figure, path: str | Path) -> Path:
+    """Lay out ``fig`` and write it as a PNG without a timestamp or software tag, atomically."""
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return atomic_write(path, buf.getvalue())
 
 
 def scenario_chart(comparisons: list[Comparison], path: str | Path, *,
@@ -382,10 +390,7 @@ def scenario_chart(comparisons: list[Comparison], path: str | Path, *,
     ax.set_title(f"{comparisons[0].title}: " + ", ".join(c.scenario.name for c in comparisons),
                  fontsize=9)
     ax.legend(fontsize=7, ncol=n, loc="upper left")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    out = atomic_write(path, buf.getvalue())
+    out = _write_png(fig, path)
     log.info("wrote scenario chart of %d alternatives to %s", len(alts), out)
     return out
 

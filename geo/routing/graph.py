@@ -262,9 +262,7 @@ class Network:
                                f"{', '.join(self.label(i) for i in ids)}; give the node id")
         city = self._gazetteer_city(key)
         if city is not None:
-            from geo.routing.places import nearest_node
-
-            found = nearest_node(self, city.lon, city.lat, country=city.country)
+            found = self.nearest_node(city.lon, city.lat, country=city.country)
             where = "" if found is None else (
                 f"; the nearest node is {self.label(found[0])}, {found[1]:.0f} km away")
             raise RoutingError(f"{text!r} ({city.country}, {city.source_url}) is not in the "
@@ -300,17 +298,33 @@ class Network:
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 360.0):
             hint = " (it looks like (lat, lon); give (lon, lat))" if abs(lon) <= 90 else ""
             raise RoutingError(f"({lon}, {lat}) is not a valid (lon, lat) pair{hint}")
+        found = self.nearest_node(lon, lat)
+        if found is None:
+            raise RoutingError("the network has no connected node to snap to")
+        nid, d_km = found
+        log.info("(%.4f, %.4f) snapped to %s, %.1f km away", lon, lat, nid, d_km)
+        return Place(nid, f"({lon}, {lat})", snap_km=d_km)
+
+    def nearest_node(self, lon: float, lat: float, *,
+                     country: str | None = None) -> tuple[str, float] | None:
+        """(node id, geodesic km) of the nearest connected node to (lon, lat).
+
+        With ``country`` (ISO3), the nearest node in that country when it has one, else the
+        nearest anywhere.  None when no node is connected.
+        """
         best: tuple[float, str] | None = None
+        best_any: tuple[float, str] | None = None
         for nid, data in self.graph.nodes(data=True):
             if self.graph.degree(nid) == 0:
                 continue
             d_km = distance_km(lon, lat, data["lon"], data["lat"])
-            if best is None or d_km < best[0]:
+            if best_any is None or d_km < best_any[0]:
+                best_any = (d_km, nid)
+            if country is not None and data.get("country") == country and \
+                    (best is None or d_km < best[0]):
                 best = (d_km, nid)
-        if best is None:
-            raise RoutingError("the network has no connected node to snap to")
-        log.info("(%.4f, %.4f) snapped to %s, %.1f km away", lon, lat, best[1], best[0])
-        return Place(best[1], f"({lon}, {lat})", snap_km=best[0])
+        pick = best or best_any
+        return None if pick is None else (pick[1], pick[0])
 
     # ------------------------------------------------------------------ filtering
     def parse_avoid(self, avoid: Iterable[str] | None) -> dict[str, set[str]]:

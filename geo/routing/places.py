@@ -21,14 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from geo._errors import RoutingError
 from geo.layers import layer_dir
-from geo.measure import distance_km
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from geo.routing.graph import Network
 
-__all__ = ["GazetteerCity", "gazetteer", "nearest_node", "places"]
+__all__ = ["GazetteerCity", "gazetteer", "places"]
 
 GAZETTEER_FILE = "gazetteer.csv"
 
@@ -62,22 +61,6 @@ def gazetteer() -> tuple[GazetteerCity, ...]:
     return _gazetteer(str(path)) if path.exists() else ()
 
 
-def nearest_node(net: Network, lon: float, lat: float, *,
-                 country: str | None = None) -> tuple[str, float] | None:
-    """(node id, km) of the nearest connected node, in ``country`` when one is there."""
-    best: tuple[float, str] | None = None
-    best_any: tuple[float, str] | None = None
-    for nid, data in net.graph.nodes(data=True):
-        if net.graph.degree(nid) == 0:
-            continue
-        d_km = distance_km(lon, lat, data["lon"], data["lat"])
-        if best_any is None or d_km < best_any[0]:
-            best_any = (d_km, nid)
-        if country is not None and data.get("country") == country and \
-                (best is None or d_km < best[0]):
-            best = (d_km, nid)
-    pick = best or best_any
-    return None if pick is None else (pick[1], pick[0])
 
 
 def places(*, country: str | None = None, kind: str | None = None,
