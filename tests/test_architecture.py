@@ -30,6 +30,8 @@ TIERS: dict[str, int] = {
     "geo.routing": 2,
     "geo.proximity": 2,
     "geo._nearest": 2,
+    "geo._nearcells": 2,
+    "geo._conformal": 2,
     "geo._countrygrid": 2,
     "geo.arrangements": 2,
     "geo.membership": 2,
