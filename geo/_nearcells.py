@@ -17,11 +17,12 @@ and ``keep_limit_km`` does not decrease, so a vertex that ``p`` keeps has
 compared as dot products against the cosine of the bound, with a margin far above the
 rounding of a dot product.
 
-Two levels keep the work per cell small: *parent* cells (``PARENT_CELLS`` children a side)
-test every vertex with one matrix product; *child* cells test only their parent's list.
-That list holds every vertex a child point keeps (the child lies in the parent) and the
-vertex nearest the child's centre (within ``theta*_P + 2 rho_P`` of the parent's centre,
-which the parent's bound exceeds), so a child's ``theta*`` and list are exact.
+Levels keep the work per cell small: cells of ``LEVEL_DEG[0]`` test every vertex; a cell
+of each finer level (``LEVEL_RATIO`` a side in its parent) tests only its parent's list.
+That list holds every vertex a point of the child keeps (the child lies in the parent)
+and the vertex nearest the child's centre (within ``theta*_P + 2 rho_P`` of the parent's
+centre, which the parent's bound exceeds), so a child's ``theta*`` and list are exact.
+Query points read the finest level, whose cells hold a few points' worth of work each.
 
 Vertex sets: a cell whose points are all farther than ``FAR_KM`` from every vertex
 (``A K_LO (theta* - rho) > FAR_KM``) lists *coarse* vertices (every corner and one about
@@ -40,12 +41,15 @@ import numpy as np
 
 from geo._conformal import A_KM, K_HI, K_LO, keep_limit_km, unit
 
-__all__ = ["CELL_DEG", "FAR_KM", "PARENT_CELLS", "CandidateGrid", "CellLists"]
+__all__ = ["CELL_DEG", "FAR_KM", "LEVEL_DEG", "CandidateGrid", "CellLists"]
 
-#: Side of a child cell in degrees (1800 x 3600 cells over the globe, made on first use).
-CELL_DEG = 0.1
-#: Child cells per parent side (parent cells of 0.5 degrees).
-PARENT_CELLS = 5
+#: Cell sides of the levels in degrees, coarsest first; each divides the one before it
+#: into ``LEVEL_RATIO`` x ``LEVEL_RATIO`` cells.  Query points read the last level.
+LEVEL_DEG = (2.5, 0.5, 0.1)
+LEVEL_RATIO = 5
+#: Side of the cells query points are looked up in (3600 x 1800 over the globe, each
+#: made on first use).
+CELL_DEG = LEVEL_DEG[-1]
 #: Cells whose points are all farther than this (km) from every vertex list coarse vertices.
 FAR_KM = 100.0
 #: Margin (radians, ~0.6 m) added to every angular bound: covers rounding in the dot
@@ -58,10 +62,15 @@ _NX = round(360.0 / CELL_DEG)
 _NY = round(180.0 / CELL_DEG)
 
 
+def _nx(level: int) -> int:
+    return round(360.0 / LEVEL_DEG[level])
+
+
 @dataclass(frozen=True)
 class CellLists:
     """Known cells: sorted ``keys``; per cell the slice ``start:start+count`` of ``cand``
-    (vertex ids, ascending) and whether it lists coarse vertices (``far``)."""
+    (vertex ids, ascending; int32 to halve the memory of a grid over many cells) and
+    whether it lists coarse vertices (``far``)."""
 
     keys: np.ndarray
     start: np.ndarray
@@ -72,7 +81,7 @@ class CellLists:
     @classmethod
     def empty(cls) -> CellLists:
         return cls(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64),
-                   np.empty(0, bool), np.empty(0, np.int64))
+                   np.empty(0, bool), np.empty(0, np.int32))
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -136,7 +145,7 @@ class CandidateGrid:
 
     ``coarse`` indexes the coarse vertices (ascending); ``half_dense_km`` and
     ``half_coarse_km`` are the half-spacings that :func:`keep_limit_km` uses for each set.
-    Safe to share between threads: a look-up reads one immutable :class:`CellLists`; new
+    Safe to share between threads: a look-up reads immutable :class:`CellLists`; new
     cells are computed outside the lock and merged under it.
     """
 
@@ -147,12 +156,20 @@ class CandidateGrid:
         self.half_dense_km = float(half_dense_km)
         self.half_coarse_km = float(half_coarse_km)
         self._state = CellLists.empty()
-        self._parents: dict[int, tuple[np.ndarray | None, np.ndarray]] = {}
+        #: Lists of the levels above the last: key ``2 * cell`` for the dense list (absent
+        #: where every point of the cell is far), ``2 * cell + 1`` for the coarse list.
+        self._levels = [CellLists.empty() for _ in LEVEL_DEG[:-1]]
+        #: Level 0's parent: every vertex (key 0) and every coarse vertex (key 1).
+        n = len(xyz)
+        self._everything = CellLists(
+            keys=np.array([0, 1]), start=np.array([0, n]),
+            count=np.array([n, len(self.coarse)]), far=np.zeros(2, dtype=bool),
+            cand=np.concatenate([np.arange(n), self.coarse]))
         self._lock = threading.Lock()
 
     @staticmethod
     def keys(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        """Child cell of each (finite, in range) point."""
+        """Cell (of the last level) of each (finite, in range) point."""
         ix = np.clip(np.floor((lon + 180.0) / CELL_DEG), 0, _NX - 1).astype(np.int64)
         iy = np.clip(np.floor((lat + 90.0) / CELL_DEG), 0, _NY - 1).astype(np.int64)
         return iy * _NX + ix
@@ -164,66 +181,84 @@ class CandidateGrid:
         state = self._state
         known = _member(key, state.keys)
         if not known.all():
-            self._add(_distinct(key[~known]))
+            new = _distinct(key[~known])
+            far, count, cand = self._cells(len(LEVEL_DEG) - 1, new, both=False)
+            with self._lock:
+                self._state = _merged(self._state, new, far, count, cand)
             state = self._state
         pos = np.searchsorted(state.keys, key)
         return state.start[pos], state.count[pos], state.far[pos], state.cand
 
     # -- building -------------------------------------------------------------------------
-    def _add(self, keys: np.ndarray) -> None:
-        far, count, cand = self._children(keys)
-        with self._lock:
-            old = self._state
-            new = ~_member(keys, old.keys)  # another thread may have added some meanwhile
-            keep_cand = np.repeat(new, count)
-            all_keys = np.concatenate([old.keys, keys[new]])
-            order = np.argsort(all_keys, kind="stable")
-            self._state = CellLists(
-                keys=all_keys[order],
-                start=np.concatenate([old.start, len(old.cand) + (
-                    np.cumsum(count[new]) - count[new])])[order],
-                count=np.concatenate([old.count, count[new]])[order],
-                far=np.concatenate([old.far, far[new]])[order],
-                cand=np.concatenate([old.cand, cand[keep_cand]]))
+    def _parents(self, level: int, keys: np.ndarray) -> tuple[CellLists, np.ndarray]:
+        """The lists of the parents of cells ``keys`` of ``level`` (made where missing),
+        and each cell's parent key (``2 * parent`` indexes its dense list)."""
+        if level == 0:
+            return self._everything, np.zeros(len(keys), dtype=np.int64)
+        nx = _nx(level)
+        pkeys = (keys // nx // LEVEL_RATIO) * _nx(level - 1) + (keys % nx) // LEVEL_RATIO
+        state = self._levels[level - 1]
+        todo = _distinct(pkeys[~_member(2 * pkeys + 1, state.keys)])
+        if len(todo):
+            far, count, cand = self._cells(level - 1, todo, both=True)
+            near = ~far[: len(todo)]
+            keys2 = np.concatenate([2 * todo[near], 2 * todo + 1])
+            with self._lock:
+                self._levels[level - 1] = _merged(
+                    self._levels[level - 1], keys2, np.zeros(len(keys2), dtype=bool),
+                    count, cand)
+            state = self._levels[level - 1]
+        return state, pkeys
 
-    def _parent_lists(self, pkeys: np.ndarray) -> None:
-        """Compute the lists of the parents not known yet (every vertex tested)."""
-        todo = np.array([k for k in pkeys.tolist() if k not in self._parents], dtype=np.int64)
-        if not len(todo):
-            return
-        npx = _NX // PARENT_CELLS
-        centre, rho = _cell_shape(todo % npx, todo // npx, CELL_DEG * PARENT_CELLS)
-        coarse_xyz = self.xyz[self.coarse]
-        rows = max(1, _BLOCK_PAIRS // len(self.xyz))
-        for s in range(0, len(todo), rows):
-            c, r = centre[s:s + rows], rho[s:s + rows]
-            dots = c @ self.xyz.T
-            theta = np.arccos(np.clip(dots.max(axis=1), -1.0, 1.0))
-            cos_dense, b_min = _bounds(theta, r, self.half_dense_km)
-            dense_ok = dots >= cos_dense[:, None]
-            cdots = c @ coarse_xyz.T
-            ctheta = np.arccos(np.clip(cdots.max(axis=1), -1.0, 1.0))
-            cos_coarse, _ = _bounds(ctheta, r, self.half_coarse_km)
-            coarse_ok = cdots >= cos_coarse[:, None]
-            for j, key in enumerate(todo[s:s + rows].tolist()):
-                dense = np.flatnonzero(dense_ok[j]) if b_min[j] <= FAR_KM else None
-                self._parents[key] = (dense, self.coarse[coarse_ok[j]])
+    def _cells(self, level: int, keys: np.ndarray, *, both: bool
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Lists of cells ``keys`` of ``level``: far flags, counts and lists end to end.
 
-    def _filter(self, centre: np.ndarray, rho: np.ndarray, lists: _Lists, parent: np.ndarray,
-                half_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The vertices of each cell's parent list that pass the cell's test.
+        With ``both``: the dense lists of the near cells (in ``keys`` order), then the
+        coarse lists of every cell; ``far`` then has one entry per cell.  Otherwise one
+        list per cell, the coarse one for far cells."""
+        parents, pkeys = self._parents(level, keys)
+        nx = _nx(level)
+        centre, rho = _cell_shape(keys % nx, keys // nx, LEVEL_DEG[level])
+        far = ~_member(2 * pkeys, parents.keys)
+        near_rows = np.flatnonzero(~far)
+        rows, verts, b_min = self._filter(
+            centre[near_rows], rho[near_rows], parents,
+            np.searchsorted(parents.keys, 2 * pkeys[near_rows]), self.half_dense_km)
+        far[near_rows] = b_min > FAR_KM
+        stay = ~far[near_rows[rows]]
+        rows, verts = near_rows[rows[stay]], verts[stay]
+        coarse_rows = np.arange(len(keys)) if both else np.flatnonzero(far)
+        crows, cverts, _ = self._filter(
+            centre[coarse_rows], rho[coarse_rows], parents,
+            np.searchsorted(parents.keys, 2 * pkeys[coarse_rows] + 1), self.half_coarse_km)
+        crows = coarse_rows[crows]
+        if both:  # dense lists of near cells first, then all coarse lists
+            near = np.flatnonzero(~far)
+            count = np.concatenate([np.bincount(rows, minlength=len(keys))[near],
+                                    np.bincount(crows, minlength=len(keys))])
+            return far, count, np.concatenate([verts, cverts])
+        rows = np.concatenate([rows, crows])
+        verts = np.concatenate([verts, cverts])
+        order = np.argsort(rows, kind="stable")  # cell by cell; vertices stay ascending
+        return far, np.bincount(rows, minlength=len(keys)), verts[order]
+
+    def _filter(self, centre: np.ndarray, rho: np.ndarray, lists: CellLists,
+                pos: np.ndarray, half_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The vertices of each cell's parent list (``lists`` entry ``pos``) that pass the
+        cell's test.
 
         Returns the kept (cell row, vertex) pairs, cell by cell with vertices ascending, and
         each cell's lower bound of its points' best estimate (km).  Works in blocks of
         about ``_BLOCK_PAIRS`` pairs."""
         rows_out: list[np.ndarray] = [np.empty(0, np.int64)]
         verts_out: list[np.ndarray] = [np.empty(0, np.int64)]
-        b_min = np.empty(len(parent))
-        count = lists.count[parent]
+        b_min = np.empty(len(pos))
+        count = lists.count[pos]
         for part in _blocks(count, _BLOCK_PAIRS):
             cnt = count[part]
             owner, offs = _ragged(cnt)
-            vert = lists.flat[np.repeat(lists.start[parent[part]] - offs, cnt)
+            vert = lists.cand[np.repeat(lists.start[pos[part]] - offs, cnt)
                               + np.arange(int(cnt.sum()))]
             dots = (centre[part][owner] * self.xyz[vert]).sum(axis=1)
             theta = np.arccos(np.clip(np.maximum.reduceat(dots, offs), -1.0, 1.0))
@@ -233,45 +268,18 @@ class CandidateGrid:
             verts_out.append(vert[keep])
         return np.concatenate(rows_out), np.concatenate(verts_out), b_min
 
-    def _children(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Far flag, list length and lists (concatenated, in ``keys`` order) of child cells."""
-        ix, iy = keys % _NX, keys // _NX
-        pkeys = (iy // PARENT_CELLS) * (_NX // PARENT_CELLS) + ix // PARENT_CELLS
-        distinct = _distinct(pkeys)
-        self._parent_lists(distinct)
-        entries = [self._parents[k] for k in distinct.tolist()]
-        dense = _Lists.of([e[0] for e in entries])
-        coarse = _Lists.of([e[1] for e in entries])
-        parent = np.searchsorted(distinct, pkeys)
-        centre, rho = _cell_shape(ix, iy, CELL_DEG)
-        far = dense.count[parent] < 0
-        near_rows = np.flatnonzero(~far)
-        rows, verts, b_min = self._filter(centre[near_rows], rho[near_rows], dense,
-                                          parent[near_rows], self.half_dense_km)
-        far[near_rows] = b_min > FAR_KM
-        stay = ~far[near_rows[rows]]
-        rows, verts = near_rows[rows[stay]], verts[stay]
-        far_rows = np.flatnonzero(far)
-        crows, cverts, _ = self._filter(centre[far_rows], rho[far_rows], coarse,
-                                        parent[far_rows], self.half_coarse_km)
-        rows = np.concatenate([rows, far_rows[crows]])
-        verts = np.concatenate([verts, cverts])
-        order = np.argsort(rows, kind="stable")  # cell by cell; vertices stay ascending
-        return far, np.bincount(rows, minlength=len(keys)), verts[order]
 
-
-@dataclass(frozen=True)
-class _Lists:
-    """Vertex lists laid end to end; ``count`` -1 for a missing list."""
-
-    flat: np.ndarray
-    start: np.ndarray
-    count: np.ndarray
-
-    @classmethod
-    def of(cls, lists: list[np.ndarray | None]) -> _Lists:
-        count = np.array([-1 if x is None else len(x) for x in lists], dtype=np.int64)
-        sizes = np.maximum(count, 0)
-        present = [x for x in lists if x is not None]
-        flat = np.concatenate(present) if present else np.empty(0, np.int64)
-        return cls(flat.astype(np.int64), np.cumsum(sizes) - sizes, count)
+def _merged(old: CellLists, keys: np.ndarray, far: np.ndarray, count: np.ndarray,
+            cand: np.ndarray) -> CellLists:
+    """``old`` plus the cells ``keys`` not in it yet (``cand``: their lists end to end, in
+    ``keys`` order)."""
+    new = ~_member(keys, old.keys)  # another thread may have added some meanwhile
+    all_keys = np.concatenate([old.keys, keys[new]])
+    order = np.argsort(all_keys, kind="stable")
+    return CellLists(
+        keys=all_keys[order],
+        start=np.concatenate([old.start, len(old.cand) + (
+            np.cumsum(count[new]) - count[new])])[order],
+        count=np.concatenate([old.count, count[new]])[order],
+        far=np.concatenate([old.far, far[new]])[order],
+        cand=np.concatenate([old.cand, cand[np.repeat(new, count)].astype(np.int32)]))
