@@ -352,13 +352,13 @@ def test_many_sites_become_one_big_point_layer(hostile: Path) -> None:
                      [{"title": "J", "url": "javascript:alert(1)"}], None]},
         geometry=[shapely.Point(60 + i, 40) for i in range(3)], crs="EPSG:4326")
     html = render_html(corridors=False, nodes=False, sites=pts, big_threshold=2, offline=True)
-    assert "geoBigPoints" in html and '"cellPx":' in html  # clustered on a grid, in the page
+    assert "geoClusteredPoints" in html and '"cellPx":' in html  # clustered on a grid, in the page
     assert "<script src=" not in html and '<link rel="stylesheet"' not in html
     assert "<img src=x" not in html
-    assert "innerHTML" not in html.split("geoBigPoints")[1]  # popups are built as text
+    assert "innerHTML" not in html.split("geoClusteredPoints")[1]  # popups are built as text
     # popup rows like the small-set popups; no link is made, the URL is text
     assert '"fields":["name","Sector","Status","Sources"]' in html
-    assert '"T (https://example.org/a)"' in html and "href" not in html.split("geoBigPoints")[1]
+    assert '"T (https://example.org/a)"' in html and "href" not in html.split("geoClusteredPoints")[1]
     # colours as in the legend: sector colours, the default colour for a missing sector
     palette = re.search(r'"palette":(\[[^]]*\])', html).group(1)
     assert SECTOR_COLOURS["hydro"] in palette and SECTOR_COLOURS["port"] in palette
@@ -378,7 +378,7 @@ def test_big_site_layer_is_self_contained_offline(hostile: Path) -> None:
                            geometry=shapely.points(rng.uniform(50, 80, n),
                                                    rng.uniform(38, 50, n)), crs="EPSG:4326")
     html = render_html(sites=pts, offline=True)
-    assert "geoBigPoints" in html
+    assert "geoClusteredPoints" in html
     assert not re.search(r"<script[^>]*\ssrc=|<link[^>]*\shref=|url\(['\"]?https?:",
                          html, re.IGNORECASE)
     assert "/* leaflet: " in html  # inlined

@@ -1,4 +1,4 @@
-"""BigPointLayer: the data travels once, as columns, escaped for a <script> element."""
+"""ClusteredPointLayer: the data travels once, as columns, escaped for a <script> element."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from geo._errors import LayerError
-from geo.maps._pointlayer import BigPointLayer, big_points_layer, big_points_map
+from geo.maps._pointlayer import ClusteredPointLayer, clustered_points_layer, clustered_points_map
 
 HOSTILE = "</script><img src=x onerror=\"window.__xss=1\"> `${7*7}` \u2028 & 'q'"
 SECTORS = ["rail", "road", "port", "power_plant"]
@@ -39,7 +39,7 @@ def _payload(html: str) -> dict:
 
 @pytest.fixture(scope="module")
 def html() -> str:
-    m = big_points_map(make_sites(1000), color_by="sector", title="Sites <test>")
+    m = clustered_points_map(make_sites(1000), color_by="sector", title="Sites <test>")
     return m.get_root().render()
 
 
@@ -78,44 +78,44 @@ def test_rendering_is_deterministic_apart_from_element_ids():
     sites = make_sites(50)
 
     def render() -> str:
-        html = big_points_map(sites).get_root().render()
+        html = clustered_points_map(sites).get_root().render()
         return re.sub(r"_[0-9a-f]{32}", "_ID", html)
 
     assert render() == render()
 
 
 def test_unclustered_layer_needs_no_markercluster_assets():
-    html = big_points_map(make_sites(20), cluster=False, offline=False).get_root().render()
+    html = clustered_points_map(make_sites(20), cluster=False, offline=False).get_root().render()
     assert "leaflet.markercluster" not in html and "markerClusterGroup" not in html
     assert "L.featureGroup(" in html
 
 
 def test_grid_clustering_needs_no_markercluster_assets_and_the_old_one_does():
-    grid = big_points_map(make_sites(20), offline=False).get_root().render()
+    grid = clustered_points_map(make_sites(20), offline=False).get_root().render()
     assert "leaflet.markercluster" not in grid and "markerClusterGroup" not in grid
     assert '"cellPx":100' in grid  # 2 x the default cluster radius of 50 px
-    old = big_points_map(make_sites(20), offline=False,
+    old = clustered_points_map(make_sites(20), offline=False,
                          cluster="markercluster").get_root().render()
     assert "leaflet.markercluster" in old and "markerClusterGroup" in old
     with pytest.raises(ValueError, match="cluster must be"):
-        big_points_layer(make_sites(5), cluster="supercluster")
+        clustered_points_layer(make_sites(5), cluster="supercluster")
 
 
 def test_layer_counts_points_and_checks_columns():
     sites = make_sites(10)
-    layer = big_points_layer(sites, fields=["title"], label="title")
-    assert isinstance(layer, BigPointLayer) and layer.count == 10
+    layer = clustered_points_layer(sites, fields=["title"], label="title")
+    assert isinstance(layer, ClusteredPointLayer) and layer.count == 10
     with pytest.raises(LayerError, match=r"unknown column\(s\) \['nope'\]"):
-        big_points_layer(sites, fields=["nope"])
+        clustered_points_layer(sites, fields=["nope"])
     with pytest.raises(LayerError, match="label 'id' must be one of fields"):
-        big_points_layer(sites, fields=["title"], label="id")
+        clustered_points_layer(sites, fields=["title"], label="id")
 
 
 def test_missing_or_non_point_geometries_are_refused_with_rows():
     sites = make_sites(3)
     sites.loc[2, "geometry"] = shapely.LineString([(60, 40), (61, 41)])
     with pytest.raises(LayerError, match=r"rows \[2\]"):
-        big_points_layer(sites)
+        clustered_points_layer(sites)
 
 
 def test_large_payloads_travel_compressed_and_unpack_to_the_same_data():
@@ -123,8 +123,8 @@ def test_large_payloads_travel_compressed_and_unpack_to_the_same_data():
     import gzip
 
     sites = make_sites(300)
-    plain = big_points_map(sites, compress=False).get_root().render()
-    packed = big_points_map(sites, compress=True).get_root().render()
+    plain = clustered_points_map(sites, compress=False).get_root().render()
+    packed = clustered_points_map(sites, compress=True).get_root().render()
     blob = re.search(r'var packed = "([A-Za-z0-9+/=]+)";', packed)
     assert blob and "build({" not in packed
     assert json.loads(gzip.decompress(base64.b64decode(blob.group(1)))) == _payload(plain)

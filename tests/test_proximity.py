@@ -299,8 +299,8 @@ def test_unknown_link_in_a_corridor_is_reported():
 
 def test_module_docstring_examples_run():
     from geo import readers
-    from geo.maps import _pointlayer as _bigpoints
+    from geo.maps import _pointlayer
 
-    for module in (proximity, readers, _bigpoints):
+    for module in (proximity, readers, _pointlayer):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.attempted > 0 and result.failed == 0, module.__name__

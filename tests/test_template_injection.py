@@ -6,7 +6,7 @@ Python (``{{ cycler.__init__.__globals__.os.getcwd() }}``).  These tests put Jin
 in every free-text field (site name, company, note, source titles, corridor, link and node
 names and notes, map title and legend note) and build the page every way a user can: the
 bundled-layer path (``GEO_LAYERS_DIR``), a sites GeoDataFrame (per-site markers, clustered
-markers and the big point layer above 3,000 sites), ``geo map --sites`` and online and
+markers and the clustered point layer above 3,000 sites), ``geo map --sites`` and online and
 offline.  A page fails when any evaluated form appears, a payload's literal text is missing
 or the build raises.
 """

@@ -1,7 +1,7 @@
 """A folium layer for 10^5 points: canvas circle markers, clustered, with per-point popups.
 
 Folium's per-point objects cost about 0.4 ms each in Python and a few hundred bytes each in
-HTML.  :class:`BigPointLayer` instead sends the data once, as a compact JSON object of
+HTML.  :class:`ClusteredPointLayer` instead sends the data once, as a compact JSON object of
 columns (``lon``, ``lat`` and one array per popup field), and builds everything in the
 browser:
 
@@ -23,7 +23,7 @@ Coordinates are (lon, lat) in EPSG:4326 and rounded to 5 decimals (about 1 m).
 >>> import geopandas as gpd, shapely
 >>> pts = gpd.GeoDataFrame({"name": ["<b>x</b>"]}, crs="EPSG:4326",
 ...                        geometry=[shapely.Point(69.2, 41.3)])
->>> layer = big_points_layer(pts, fields=["name"])
+>>> layer = clustered_points_layer(pts, fields=["name"])
 >>> layer.count
 1
 """
@@ -52,8 +52,8 @@ from geo._format import is_missing, json_value
 from geo.maps._assets import ASSETS, AtlasMap
 from geo.maps._html import escape_html, json_for_script
 
-__all__ = ["CLUSTERERS", "COMPRESS_FROM_BYTES", "DEFAULT_PALETTE", "BigPointLayer", "big_points_layer",
-           "big_points_map"]
+__all__ = ["CLUSTERERS", "COMPRESS_FROM_BYTES", "DEFAULT_PALETTE", "ClusteredPointLayer",
+           "clustered_points_layer", "clustered_points_map"]
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +82,12 @@ def _cluster_assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 _JS, _CSS = _cluster_assets()
 
 
-class BigPointLayer(JSCSSMixin, Layer):
+class ClusteredPointLayer(JSCSSMixin, Layer):
     """Many points as one layer; see the module docstring.
 
-    Build it with :func:`big_points_layer`.  In the page the layer is an ``L.featureGroup``
+    Build it with :func:`clustered_points_layer`.  In the page the layer is an ``L.featureGroup``
     of the markers drawn (an ``L.markerClusterGroup`` with ``cluster="markercluster"``),
-    and ``window.geoBigPoints[<layer name>]`` holds ``{group, count, popup, open, cells,
+    and ``window.geoClusteredPoints[<layer name>]`` holds ``{group, count, popup, open, cells,
     shown, drawnMs}``: ``popup(i)`` returns the popup element of point ``i``, ``open(i)``
     opens it, ``cells(zoom, null)`` the grid clusters of every point at a zoom and
     ``shown`` those drawn now (used by the browser tests and the benchmarks).
@@ -99,11 +99,11 @@ class BigPointLayer(JSCSSMixin, Layer):
     _template = Template("""
         {% macro header(this, kwargs) %}
             <style>
-            .geo-bigpoint-popup table { border-collapse: collapse; font: 12px sans-serif; }
-            .geo-bigpoint-popup th { text-align: left; padding: 1px 6px 1px 0;
+            .geo-points-popup table { border-collapse: collapse; font: 12px sans-serif; }
+            .geo-points-popup th { text-align: left; padding: 1px 6px 1px 0;
                                      color: #555; font-weight: normal; vertical-align: top; }
-            .geo-bigpoint-popup td { padding: 1px 0; overflow-wrap: anywhere; }
-            .geo-bigpoint-popup h4 { margin: 0 0 4px 0; font: bold 13px sans-serif; }
+            .geo-points-popup td { padding: 1px 0; overflow-wrap: anywhere; }
+            .geo-points-popup h4 { margin: 0 0 4px 0; font: bold 13px sans-serif; }
             .geo-cluster { border-radius: 50%; text-align: center; font: bold 11px/1 sans-serif;
                            color: #222; display: flex; align-items: center;
                            justify-content: center; box-shadow: 0 0 0 4px rgba(0,0,0,0.12); }
@@ -134,8 +134,8 @@ class BigPointLayer(JSCSSMixin, Layer):
                 var group = L.featureGroup();
                 {%- endif %}
                 state.group = group;
-                window.geoBigPoints = window.geoBigPoints || {};
-                window.geoBigPoints[{{ this.name_json }}] = state;
+                window.geoClusteredPoints = window.geoClusteredPoints || {};
+                window.geoClusteredPoints[{{ this.name_json }}] = state;
 
                 function build(data) {
                     var n = data.lon.length, fields = data.fields, cols = data.columns;
@@ -146,7 +146,7 @@ class BigPointLayer(JSCSSMixin, Layer):
                     }
                     function popup(i) {
                         var root = document.createElement("div");
-                        root.className = "geo-bigpoint-popup";
+                        root.className = "geo-points-popup";
                         if (data.label !== null && cell(data.label, i) !== null) {
                             var h = document.createElement("h4");
                             h.textContent = String(cell(data.label, i));
@@ -301,7 +301,7 @@ class BigPointLayer(JSCSSMixin, Layer):
                  uncluster_zoom: int = 12, compress: bool | None = None,
                  clusterer: str = "grid") -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "BigPointLayer"
+        self._name = "ClusteredPointLayer"
         if clusterer not in CLUSTERERS:
             raise ValueError(f"cluster must be True, False or one of {list(CLUSTERERS)}, "
                              f"got {clusterer!r}")
@@ -371,13 +371,13 @@ def _column(series: pd.Series) -> list[Any] | dict[str, list[Any]]:
     return values
 
 
-def big_points_layer(points: gpd.GeoDataFrame, *, fields: Sequence[str] | None = None,
+def clustered_points_layer(points: gpd.GeoDataFrame, *, fields: Sequence[str] | None = None,
                      label: str | None = None, color_by: str | None = None,
                      palette: Mapping[str, str] | Sequence[str] | None = None,
                      name: str = "Points", cluster: bool | str = True, radius_px: float = 4.0,
                      cluster_radius_px: int = 50, uncluster_zoom: int = 12,
-                     show: bool = True, compress: bool | None = None) -> BigPointLayer:
-    """A :class:`BigPointLayer` for the points of ``points`` (EPSG:4326 or reprojected).
+                     show: bool = True, compress: bool | None = None) -> ClusteredPointLayer:
+    """A :class:`ClusteredPointLayer` for the points of ``points`` (EPSG:4326 or reprojected).
 
     Parameters
     ----------
@@ -415,18 +415,18 @@ def big_points_layer(points: gpd.GeoDataFrame, *, fields: Sequence[str] | None =
     bad |= ~bad & (shapely.get_type_id(geoms) != 0)
     if bad.any():
         rows = np.flatnonzero(bad)
-        raise LayerError(f"big_points_layer: rows {rows[:20].tolist()}"
+        raise LayerError(f"clustered_points_layer: rows {rows[:20].tolist()}"
                          f"{' ...' if len(rows) > 20 else ''} have no Point geometry "
                          f"({len(rows)} rows); drop or fix them first")
     columns = [c for c in points.columns if c != points.geometry.name]
     fields = list(columns if fields is None else fields)
     unknown = [f for f in [*fields, *([color_by] if color_by else [])] if f not in columns]
     if unknown:
-        raise LayerError(f"big_points_layer: unknown column(s) {unknown}; columns are {columns}")
+        raise LayerError(f"clustered_points_layer: unknown column(s) {unknown}; columns are {columns}")
     if label is None:
         label = next((c for c in ("name", "title", "id") if c in fields), None)
     elif label not in fields:
-        raise LayerError(f"big_points_layer: label {label!r} must be one of fields {fields}")
+        raise LayerError(f"clustered_points_layer: label {label!r} must be one of fields {fields}")
     lon = np.round(shapely.get_x(geoms), COORD_DECIMALS)
     lat = np.round(shapely.get_y(geoms), COORD_DECIMALS)
     colours, codes = _colours(points, color_by=color_by, palette=palette)
@@ -441,10 +441,10 @@ def big_points_layer(points: gpd.GeoDataFrame, *, fields: Sequence[str] | None =
         "radius": float(radius_px),
     }
     clusterer = "grid" if cluster is True else str(cluster) if cluster else "grid"
-    layer = BigPointLayer(data=data, name=name, cluster=bool(cluster), show=show,
+    layer = ClusteredPointLayer(data=data, name=name, cluster=bool(cluster), show=show,
                           cluster_radius_px=cluster_radius_px, uncluster_zoom=uncluster_zoom,
                           compress=compress, clusterer=clusterer)
-    log.info("big point layer %r: %d points, %d popup fields", name, len(lon), len(fields))
+    log.info("clustered point layer %r: %d points, %d popup fields", name, len(lon), len(fields))
     return layer
 
 
@@ -467,14 +467,14 @@ def _colours(points: gpd.GeoDataFrame, *, color_by: str | None,
     return colours, [lookup.get(v, other) if v is not None else other for v in values]
 
 
-def big_points_map(points: gpd.GeoDataFrame, *, offline: bool = True, title: str | None = None,
+def clustered_points_map(points: gpd.GeoDataFrame, *, offline: bool = True, title: str | None = None,
                    **layer_options: Any) -> folium.Map:
-    """A map with only a :class:`BigPointLayer`, no tiles (for quick looks and benchmarks).
+    """A map with only a :class:`ClusteredPointLayer`, no tiles (for quick looks and benchmarks).
 
     ``offline`` inlines Leaflet and markercluster (one self-contained HTML file).
     """
 
-    layer = big_points_layer(points, **layer_options)
+    layer = clustered_points_layer(points, **layer_options)
     m = AtlasMap(offline=offline, title=escape_html(title) if title else None, tiles=None,
                  prefer_canvas=True)
     layer.add_to(m)

@@ -57,7 +57,7 @@ from geo.maps._html import escape_html
 from geo.maps._ids import deterministic_ids
 from geo.maps._labels import LABEL_CSS, Labels, country_labels, node_labels, sea_labels
 from geo.maps._lines import Bounds, line_parts, network_links_layer
-from geo.maps._pointlayer import BigPointLayer, big_points_layer
+from geo.maps._pointlayer import ClusteredPointLayer, clustered_points_layer
 from geo.maps._popups import (
     SITE_KNOWN,
     corridor_popup,
@@ -379,8 +379,8 @@ def _text(value: Any) -> str | None:
 
 
 def _site_layer_many(gdf: gpd.GeoDataFrame, *, bounds: Bounds,
-                     extra_fields: Sequence[str]) -> tuple[BigPointLayer, set[str]]:
-    """Many sites as one :class:`~geo.maps._pointlayer.BigPointLayer` (canvas, clustered).
+                     extra_fields: Sequence[str]) -> tuple[ClusteredPointLayer, set[str]]:
+    """Many sites as one :class:`~geo.maps._pointlayer.ClusteredPointLayer` (canvas, clustered).
 
     The popup columns carry the same rows as :func:`~geo.maps._popups.site_popup`, as plain
     text (the browser sets them with ``textContent``), so sources are ``title (url)`` text
@@ -428,7 +428,7 @@ def _site_layer_many(gdf: gpd.GeoDataFrame, *, bounds: Bounds,
     frame = pd.DataFrame({k: pd.Series(columns[k], dtype=object) for k in fields})
     frame["_colour"] = [s if s in SECTOR_COLOURS else "" for s in sector]
     points = gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
-    layer = big_points_layer(points, fields=fields, label="name", color_by="_colour",
+    layer = clustered_points_layer(points, fields=fields, label="name", color_by="_colour",
                              palette={**SECTOR_COLOURS, "": _SITE_DEFAULT}, name="Sites")
     if n:
         minx, miny = shapely.get_x(geoms).min(), shapely.get_y(geoms).min()
@@ -620,7 +620,7 @@ def make_map(*, corridors: layers.CorridorSelection = True,
         ``corridors`` is a subset), a GeoDataFrame of Points, or ``False``; ``sites`` may
         also be the path of a point file, read with :func:`geo.read_points`.  Sites are
         clustered when there are more than ``cluster_threshold``; above ``big_threshold``
-        they become one :class:`~geo.maps._pointlayer.BigPointLayer` (data sent once as columns,
+        they become one :class:`~geo.maps._pointlayer.ClusteredPointLayer` (data sent once as columns,
         canvas markers clustered in the browser, popups built as text, so about 10^5
         points stay practical; source URLs are shown as text there, not as links).
     routes

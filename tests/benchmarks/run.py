@@ -325,7 +325,7 @@ def _draw_seconds(path: Path, *, wait_js: str, timeout_s: float,
             drawn_s: float | None = time.perf_counter() - t0
             if popup_js is not None:
                 page.evaluate(popup_js)
-                page.wait_for_selector(".leaflet-popup-content .geo-bigpoint-popup",
+                page.wait_for_selector(".leaflet-popup-content .geo-points-popup",
                                        timeout=timeout_s * 1000)
                 popup_s = time.perf_counter() - t0
         except Exception:  # a timeout is a result here
@@ -372,22 +372,22 @@ def _stub_mapclassify() -> None:
 
 
 def bench_map(n: int) -> dict[str, Any]:
-    from geo.maps._pointlayer import big_points_map
+    from geo.maps._pointlayer import clustered_points_map
 
     print(f"\n== 2. a map of {n:,} sites: grid clusters vs Leaflet.markercluster (previous) vs "
           "GeoDataFrame.explore, headless Chromium, offline")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     sites = _sites(n)
-    drawn_js = "() => window.geoBigPoints && window.geoBigPoints['Sites'].drawnMs !== null"
+    drawn_js = "() => window.geoClusteredPoints && window.geoClusteredPoints['Sites'].drawnMs !== null"
     # what a click on point 0 fires: the layer's click handler builds and opens its popup
-    popup_js = "() => window.geoBigPoints['Sites'].group.fire('click', {layer: {geoIndex: 0}})"
+    popup_js = "() => window.geoClusteredPoints['Sites'].group.fire('click', {layer: {geoIndex: 0}})"
     results: dict[str, Any] = {"points": n}
     for label, clusterer in (("grid", "grid"), ("markercluster", "markercluster")):
         t0 = time.perf_counter()
-        html = big_points_map(sites, name="Sites", color_by="sector",
+        html = clustered_points_map(sites, name="Sites", color_by="sector",
                               cluster=clusterer).get_root().render()
         build_s = time.perf_counter() - t0
-        path = ARTIFACTS / f"bench_bigpoints_{label}.html"
+        path = ARTIFACTS / f"bench_pointlayer_{label}.html"
         path.write_text(html, encoding="utf-8")
         res = {"build_s": build_s, "html_mb": len(html.encode()) / 1e6}
         res.update(_draw_seconds(path, timeout_s=120, wait_js=drawn_js, popup_js=popup_js))

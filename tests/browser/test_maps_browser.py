@@ -162,16 +162,16 @@ def test_big_site_layer_shows_hostile_text_literally(offline_page: Any, tmp_path
     save_html(out, corridors=False, nodes=False, sites=pts, big_threshold=2, offline=True)
     offline_page.open(out)
     page = offline_page.page
-    page.wait_for_function("() => window.geoBigPoints && window.geoBigPoints['Sites']"
-                           " && window.geoBigPoints['Sites'].drawnMs !== null", timeout=15000)
+    page.wait_for_function("() => window.geoClusteredPoints && window.geoClusteredPoints['Sites']"
+                           " && window.geoClusteredPoints['Sites'].drawnMs !== null", timeout=15000)
     assert page.evaluate("() => window.geoAtlas.layers.sites"
-                         " === window.geoBigPoints['Sites'].group") is True
+                         " === window.geoClusteredPoints['Sites'].group") is True
     popups = page.evaluate("""() => {
-        const s = window.geoBigPoints['Sites'];
+        const s = window.geoClusteredPoints['Sites'];
         return [0, 1, 2].map(i => {
             const marker = s.group.getLayers().find(l => l.geoIndex === i);
             s.group.fire('click', {layer: marker});
-            const all = document.querySelectorAll('.leaflet-popup-content .geo-bigpoint-popup');
+            const all = document.querySelectorAll('.leaflet-popup-content .geo-points-popup');
             const box = all[all.length - 1];  // a closing popup may linger
             return {text: box.innerText, links: box.querySelectorAll('a, img, script').length};
         });

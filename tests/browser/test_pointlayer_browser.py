@@ -1,4 +1,4 @@
-"""BigPointLayer in headless Chromium, offline: drawn on canvas, clustered, safe popups.
+"""ClusteredPointLayer in headless Chromium, offline: drawn on canvas, clustered, safe popups.
 
 Uses the ``offline_page`` fixture of tests/browser/conftest.py (system Chromium through
 Playwright, every network request aborted and recorded; skipped with the reason when
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.maps._pointlayer import big_points_map
+from geo.maps._pointlayer import clustered_points_map
 
 pytestmark = pytest.mark.browser
 
@@ -40,10 +40,10 @@ def _open(offline_page: Any, path: Path) -> dict[str, Any]:
     page = offline_page.page
     page.goto(path.resolve().as_uri(), wait_until="load")
     page.wait_for_function(
-        "() => window.geoBigPoints && window.geoBigPoints['Sites']"
-        " && window.geoBigPoints['Sites'].drawnMs !== null", timeout=30000)
+        "() => window.geoClusteredPoints && window.geoClusteredPoints['Sites']"
+        " && window.geoClusteredPoints['Sites'].drawnMs !== null", timeout=30000)
     return page.evaluate("""() => {
-        const s = window.geoBigPoints['Sites'];
+        const s = window.geoClusteredPoints['Sites'];
         return {count: s.count, layers: s.group.getLayers().length,
                 canvases: document.querySelectorAll('canvas').length,
                 clusters: document.querySelectorAll('.marker-cluster, .geo-cluster').length,
@@ -53,9 +53,9 @@ def _open(offline_page: Any, path: Path) -> dict[str, Any]:
 
 def _popup_of(offline_page: Any, index: int) -> dict[str, Any]:
     return offline_page.page.evaluate("""(i) => {
-        const s = window.geoBigPoints['Sites'];
+        const s = window.geoClusteredPoints['Sites'];
         s.group.fire('click', {layer: {geoIndex: i}});  // what a click on point i fires
-        const box = document.querySelector('.leaflet-popup-content .geo-bigpoint-popup');
+        const box = document.querySelector('.leaflet-popup-content .geo-points-popup');
         return {text: box ? box.textContent : null,
                 heading: box ? box.querySelector('h4').textContent : null,
                 elements: box ? Array.from(box.querySelectorAll('*'))
@@ -66,8 +66,8 @@ def _popup_of(offline_page: Any, index: int) -> dict[str, Any]:
 
 @pytest.mark.parametrize("compress", [False, True])
 def test_clustered_points_draw_offline_with_safe_popups(offline_page, tmp_path, compress):
-    path = tmp_path / "bigpoints.html"
-    big_points_map(make_sites(1000), name="Sites", color_by="sector",
+    path = tmp_path / "pointlayer.html"
+    clustered_points_map(make_sites(1000), name="Sites", color_by="sector",
                    compress=compress).save(str(path))
     state = _open(offline_page, path)
     assert state["count"] == 1000
@@ -79,7 +79,7 @@ def test_clustered_points_draw_offline_with_safe_popups(offline_page, tmp_path, 
     assert set(popup["elements"]) <= {"h4", "table", "tbody", "tr", "th", "td"}
     assert popup["xss"] is None
     offline_page.check_clean()
-    offline_page.screenshot("bigpoints_clustered.png")
+    offline_page.screenshot("pointlayer_clustered.png")
 
 
 def _reference_cells(sites: gpd.GeoDataFrame, zoom: int, cell_px: int) -> list[int]:
@@ -97,12 +97,12 @@ def _reference_cells(sites: gpd.GeoDataFrame, zoom: int, cell_px: int) -> list[i
 
 def test_grid_clusters_match_a_reference_at_every_zoom(offline_page, tmp_path):
     sites = make_sites(2000)
-    path = tmp_path / "bigpoints_grid.html"
-    big_points_map(sites, name="Sites", cluster_radius_px=40, uncluster_zoom=9).save(str(path))
+    path = tmp_path / "pointlayer_grid.html"
+    clustered_points_map(sites, name="Sites", cluster_radius_px=40, uncluster_zoom=9).save(str(path))
     _open(offline_page, path)
     for zoom in range(0, 11):
         got = offline_page.page.evaluate(
-            "(z) => window.geoBigPoints['Sites'].cells(z, null).map(c => c.count)"
+            "(z) => window.geoClusteredPoints['Sites'].cells(z, null).map(c => c.count)"
             ".sort((a, b) => a - b)", zoom)
         want = _reference_cells(sites, zoom, 80) if zoom < 9 else [1] * 2000
         assert got == want, zoom
@@ -110,26 +110,26 @@ def test_grid_clusters_match_a_reference_at_every_zoom(offline_page, tmp_path):
 
 
 def test_clicking_a_cluster_zooms_in_until_points_open_popups(offline_page, tmp_path):
-    path = tmp_path / "bigpoints_click.html"
-    big_points_map(make_sites(5000), name="Sites").save(str(path))
+    path = tmp_path / "pointlayer_click.html"
+    clustered_points_map(make_sites(5000), name="Sites").save(str(path))
     _open(offline_page, path)
     page = offline_page.page
-    zoom = page.evaluate("() => window.geoBigPoints['Sites'].group._map.getZoom()")
+    zoom = page.evaluate("() => window.geoClusteredPoints['Sites'].group._map.getZoom()")
     for _ in range(12):
         cluster = page.query_selector(".geo-cluster")
         if cluster is None:
             break
         cluster.click()
         page.wait_for_function(
-            "(z) => window.geoBigPoints['Sites'].group._map.getZoom() > z", arg=zoom)
+            "(z) => window.geoClusteredPoints['Sites'].group._map.getZoom() > z", arg=zoom)
         page.wait_for_timeout(300)  # moveend: the clusters of the new view are drawn
-        zoom = page.evaluate("() => window.geoBigPoints['Sites'].group._map.getZoom()")
+        zoom = page.evaluate("() => window.geoClusteredPoints['Sites'].group._map.getZoom()")
     singles = page.evaluate(
-        "() => window.geoBigPoints['Sites'].shown.filter(c => c.count === 1).length")
+        "() => window.geoClusteredPoints['Sites'].shown.filter(c => c.count === 1).length")
     assert singles > 0 and zoom >= 3
     # a real click on a drawn point opens its popup
     xy = page.evaluate("""() => {
-        const s = window.geoBigPoints['Sites'], map = s.group._map;
+        const s = window.geoClusteredPoints['Sites'], map = s.group._map;
         const size = map.getSize();
         const m = s.group.getLayers().find(l => l.geoIndex !== undefined && (() => {
             const p = map.latLngToContainerPoint(l.getLatLng());
@@ -139,16 +139,16 @@ def test_clicking_a_cluster_zooms_in_until_points_open_popups(offline_page, tmp_
         return {x: r.left + p.x, y: r.top + p.y, i: m.geoIndex};
     }""")
     page.mouse.click(xy["x"], xy["y"])
-    page.wait_for_selector(".leaflet-popup-content .geo-bigpoint-popup h4")
-    heading = page.text_content(".leaflet-popup-content .geo-bigpoint-popup h4")
+    page.wait_for_selector(".leaflet-popup-content .geo-points-popup h4")
+    heading = page.text_content(".leaflet-popup-content .geo-points-popup h4")
     # the point clicked, or one drawn over it at the same pixel
     assert heading == HOSTILE or re.fullmatch(r"Project \d+", heading or "")
     offline_page.check_clean()
 
 
 def test_markercluster_clusterer_still_draws_with_safe_popups(offline_page, tmp_path):
-    path = tmp_path / "bigpoints_mc.html"
-    big_points_map(make_sites(1000), name="Sites", color_by="sector",
+    path = tmp_path / "pointlayer_mc.html"
+    clustered_points_map(make_sites(1000), name="Sites", color_by="sector",
                    cluster="markercluster").save(str(path))
     state = _open(offline_page, path)
     assert state["count"] == state["layers"] == 1000
@@ -159,8 +159,8 @@ def test_markercluster_clusterer_still_draws_with_safe_popups(offline_page, tmp_
 
 
 def test_unclustered_points_are_drawn_on_one_canvas(offline_page, tmp_path):
-    path = tmp_path / "bigpoints_flat.html"
-    big_points_map(make_sites(300), name="Sites", cluster=False).save(str(path))
+    path = tmp_path / "pointlayer_flat.html"
+    clustered_points_map(make_sites(300), name="Sites", cluster=False).save(str(path))
     state = _open(offline_page, path)
     assert state["count"] == state["layers"] == 300
     assert state["canvases"] >= 1 and state["clusters"] == 0

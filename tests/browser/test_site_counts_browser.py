@@ -1,7 +1,7 @@
 """Every site count draws, online and offline (issue 8, part 2), and Jinja2 payloads show literally.
 
 The three site renderings switch at 150 (plain markers -> clustered markers) and 3,000
-(clustered markers -> the big point layer); offline maps with 151 to 3,000 sites were blank
+(clustered markers -> the clustered point layer); offline maps with 151 to 3,000 sites were blank
 ("Map has no maxZoom specified": a map without tiles had no zoom range).  Pages are built
 once per module, for 1, 150, 151, 1,000, 3,000, 3,001 and 10^5 generated sites, offline
 (assets inlined) and online (the pinned CDN URLs are served from the local copies, tiles
@@ -95,7 +95,7 @@ def page(browser: Any) -> Iterator[Page]:
 
 DRAWN_JS = """() => {
   const s = window.geoAtlas.layers.sites;
-  const big = window.geoBigPoints && window.geoBigPoints['Sites'];
+  const big = window.geoClusteredPoints && window.geoClusteredPoints['Sites'];
   if (big) {
     // grid clusters of the points in view (all of them at the opening view): every point
     // is in one drawn cluster or drawn alone; without clustering the group holds them all
@@ -126,8 +126,8 @@ def test_every_site_count_is_drawn(page: Page, pages: dict[tuple[int, str], Path
     p.goto(pages[n, mode].resolve().as_uri(), wait_until="load")
     p.wait_for_function("() => window.geoAtlas !== undefined", timeout=15000)
     if n > 3000:
-        p.wait_for_function("() => window.geoBigPoints && window.geoBigPoints['Sites']"
-                            " && window.geoBigPoints['Sites'].drawnMs !== null", timeout=60000)
+        p.wait_for_function("() => window.geoClusteredPoints && window.geoClusteredPoints['Sites']"
+                            " && window.geoClusteredPoints['Sites'].drawnMs !== null", timeout=60000)
     if 150 < n <= 3000:  # wait for clustering (and any zoom animation) to settle
         with contextlib.suppress(Exception):  # the assertions below report what was drawn
             p.wait_for_function(f"() => {{ const d = ({DRAWN_JS})(); "
@@ -159,10 +159,10 @@ def test_jinja_payloads_show_literally_in_popups_and_tooltips(page: Page, pages:
     p.goto(pages[n, "offline"].resolve().as_uri(), wait_until="load")
     p.wait_for_function("() => window.geoAtlas !== undefined", timeout=15000)
     if n > 3000:
-        p.wait_for_function("() => window.geoBigPoints['Sites'].drawnMs !== null",
+        p.wait_for_function("() => window.geoClusteredPoints['Sites'].drawnMs !== null",
                             timeout=60000)
         texts = p.evaluate("""(k) => {
-            const s = window.geoBigPoints['Sites'];
+            const s = window.geoClusteredPoints['Sites'];
             const out = [];
             for (let i = 0; i < k; i++) { out.push(s.popup(i).textContent); }
             return out;
