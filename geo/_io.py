@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -99,8 +100,6 @@ def output_target(path: str | os.PathLike[str]) -> Path:
     Device nodes, FIFOs, sockets and directories raise :class:`OutputError`, so
     ``-o /dev/full`` or ``-o a_fifo`` never replaces them.
     """
-    import stat
-
     target = Path(path)
     if target.is_symlink():
         target = Path(os.path.realpath(target))

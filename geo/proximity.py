@@ -16,6 +16,7 @@ into arrays and back, and runs per partition on Dask.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -604,9 +605,6 @@ def write_near(result: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
     provenance beside it in ``<path>.provenance.json``.  ``source`` (the input file) is
     recorded with its SHA-256.
     """
-    import json
-
-
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in NEAR_OUTPUT_SUFFIXES:

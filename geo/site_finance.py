@@ -25,6 +25,7 @@ import pandas as pd
 from ._errors import GeoError
 from ._format import is_missing
 from ._provenance import provenance
+from .layers import sites as load_sites
 from .schema import FINANCIER_CHANNEL, Financier, FinancingChannel
 
 __all__ = ["BY_CHOICES", "CHANNEL_COLUMNS", "financing", "site_channel"]
@@ -122,8 +123,6 @@ def financing(*, by: str = "country", sites: pd.DataFrame | None = None) -> pd.D
     if by not in BY_CHOICES:
         raise GeoError(f"unknown by={by!r}; must be one of {list(BY_CHOICES)}")
     if sites is None:
-        from .layers import sites as load_sites  # local import: keeps this module light to import
-
         sites = load_sites()
     try:
         rows = _rows(sites, by)

@@ -13,11 +13,14 @@ stays fast; list the adder in ``_ADDERS``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from geo._errors import GeoError
 from geo.cli._common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from geo.cli.arrangements import add_arrangements_parser
 from geo.cli.layers import (
@@ -96,8 +99,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     line or feature, field and what is allowed); 130 interrupted; 70 an internal error
     (one line asking for a report; ``-vv`` logs the traceback).  Never a traceback otherwise.
     """
-    from geo._errors import GeoError
-
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -142,9 +143,6 @@ def _error(command: str, exc: BaseException | str) -> None:
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    import contextlib
-    import os
-
     with contextlib.suppress(BrokenPipeError, ValueError):
         sys.stdout.flush()
     with contextlib.suppress(OSError, ValueError, AttributeError):  # no file descriptor

@@ -24,10 +24,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo import layers
 from geo._io import atomic_write
 from geo._provenance import provenance
 from geo.maps._assets import _inline_tag
 from geo.maps._html import escape_html, json_for_script
+from geo.membership import arrangements as load_arrangements
 
 __all__ = ["FIRST_YEAR", "ROLE_COLOURS", "render_arrangements_page", "write_arrangements_page"]
 
@@ -342,11 +344,8 @@ def render_arrangements_page(memberships: pd.DataFrame, arrangements: pd.DataFra
 def write_arrangements_page(path: str | os.PathLike[str], *, last_year: int | None = None,
                             title: str = "Regional arrangements") -> Path:
     """Write the page for the bundled layers to ``path`` (atomically); return the path."""
-    from geo import layers
-    from geo.membership import arrangements
-
     year = last_year if last_year is not None else dt.date.today().year
-    html = render_arrangements_page(arrangements(), arrangements(table="arrangements"),
+    html = render_arrangements_page(load_arrangements(), load_arrangements(table="arrangements"),
                                     layers.countries(), layers.corridors(), last_year=year,
                                     title=title)
     out = atomic_write(path, html)

@@ -9,6 +9,7 @@ committed ``maps/``.  Files are written atomically.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -30,10 +31,13 @@ from geo._provenance import provenance
 from geo.maps._html import escape_html, json_for_script
 from geo.maps._ids import deterministic_ids
 from geo.maps._popups import text_list, tooltip_html
+from geo.maps.arrangements import FIRST_YEAR, write_arrangements_page
 from geo.maps.interactive import make_map, render_html, route_popup
 from geo.maps.routes import comparison_routes, route_frame
 from geo.maps.story import StoryPanel, story_data
 from geo.measure import geodesic_path
+from geo.membership import arrangements as load_arrangements
+from geo.membership import arrangements_path
 from geo.routing.alternatives import claim_table, compare, paper, scenario_chart
 from geo.routing.estimate import N_DRAWS
 
@@ -191,11 +195,6 @@ def _comparison_page(directory: Path, *, origin: str, destination: str,
 
 def _arrangements_page(directory: Path) -> GalleryPage | None:
     """``arrangements.html`` (see :mod:`geo.maps.arrangements`); None without the table."""
-    import datetime as dt
-
-    from geo.maps.arrangements import FIRST_YEAR, write_arrangements_page
-    from geo.membership import arrangements, arrangements_path
-
     if not arrangements_path().exists():
         log.warning("arrangements page skipped: no %s", arrangements_path())
         return None
@@ -203,7 +202,7 @@ def _arrangements_page(directory: Path) -> GalleryPage | None:
     year = dt.date.today().year
     title = "Regional arrangements: who belongs where, since when"
     path = write_arrangements_page(directory / "arrangements.html", last_year=year, title=title)
-    n = len(arrangements(table="arrangements"))
+    n = len(load_arrangements(table="arrangements"))
     return GalleryPage("arrangements.html", title,
                        f"Roles of countries in {n} arrangements, {FIRST_YEAR} to {year}, one "
                        "arrangement at a time, with the corridors drawn over them",

@@ -19,7 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import layers
+from geo._errors import ArrangementError
 from geo._io import atomic_write
+from geo.membership import arrangements as load
 
 __all__ = ["ARRANGEMENT_COLOURS", "ROLE_HATCHES", "draw_timeline", "membership_timeline"]
 
@@ -152,10 +155,6 @@ def membership_timeline(path: str | os.PathLike[str], *,
     first_year, last_year
         Range of the time axis (default last year: this year).
     """
-    from geo import layers
-    from geo._errors import ArrangementError
-    from geo.membership import arrangements as load
-
     mem = load()
     known = list(load(table="arrangements")["id"])
     ids = list(arrangements) if arrangements is not None else known

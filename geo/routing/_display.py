@@ -12,6 +12,9 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+import shapely
+
 __all__ = ["EXPORT_DECIMALS", "days1", "html_table", "km1", "round_coords", "round_export"]
 
 #: Decimals of exported figures, by the unit suffix of the column name.
@@ -54,9 +57,6 @@ def round_export(frame: Any) -> Any:
 
 def round_coords(geometry: Any, decimals: int = EXPORT_DECIMALS["coordinates"]) -> Any:
     """Geometries (one, an array or a GeoSeries) with coordinates rounded to ``decimals``."""
-    import numpy as np
-    import shapely
-
     return shapely.transform(geometry, lambda xy: np.round(xy, decimals))
 
 

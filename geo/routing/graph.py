@@ -36,8 +36,9 @@ from shapely.geometry import LineString
 
 from geo._errors import RoutingError
 from geo._format import is_missing
-from geo.layers import layer_path, links, nodes
+from geo.layers import countries, layer_path, links, nodes
 from geo.measure import distance_km
+from geo.membership import arrangements_path, customs_union_pairs
 from geo.routing.scenarios import Scenario, point_values
 from geo.routing.sealanes import PASSAGES, VARIANTS, normalise_passage, sea_leg
 from geo.schema import Mode, Status
@@ -270,7 +271,7 @@ class Network:
         raise RoutingError(self._unknown_message(text, key))
 
     def _gazetteer_city(self, key: str) -> Any:
-        from geo.routing.places import gazetteer
+        from geo.routing.places import gazetteer  # places imports this module
 
         hits = [c for c in gazetteer() if normalise_name(c.name) == key]
         return max(hits, key=lambda c: c.population) if hits else None
@@ -477,8 +478,6 @@ def union_pairs(scenario: Scenario) -> frozenset[frozenset[str]]:
     """
     if not scenario.customs_union:
         return frozenset()
-    from geo.membership import arrangements_path, customs_union_pairs
-
     if not arrangements_path().exists():
         log.warning("no %s: every rail border counts as a full border crossing",
                     arrangements_path())
@@ -510,9 +509,7 @@ def default_network() -> Network:
 @functools.cache
 def _country_lookup() -> tuple[dict[str, str], dict[str, str]]:
     """ISO3 -> Natural Earth name, and lower-case name -> ISO3 (from :func:`geo.countries`)."""
-    from geo import layers
-
-    gdf = layers.countries()
+    gdf = countries()
     codes = {str(c).upper(): str(n) for c, n in zip(gdf["iso3"], gdf["name"], strict=True)
              if isinstance(c, str) and len(c) == 3 and c.isalpha()}
     names = {" ".join(n.lower().split()): c for c, n in codes.items()}

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+import pandas as pd
 
 from geo._errors import RoutingError
 from geo.routing.estimate import N_DRAWS, Exposure, estimate_many
@@ -350,8 +351,6 @@ def od_matrix(
         Monte Carlo median), ``p10_days``, ``p90_days``, ``all_likely_days``, ``moving_h``,
         ``dwell_h`` (the median draw's split), ``note``.
     """
-    import pandas as pd
-
     net = network if network is not None else default_network()
     sc = load_scenario(scenario, overrides=overrides)
     sg = net.state_graph(scenario=sc, optimize=optimize, modes=modes, avoid=avoid,

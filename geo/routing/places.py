@@ -19,8 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from geo._errors import RoutingError
 from geo.layers import layer_dir
+from geo.schema import NodeKind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,10 +92,7 @@ def places(*, country: str | None = None, kind: str | None = None,
     RoutingError
         For a country code or kind that no place has (the error lists the valid ones).
     """
-    import pandas as pd
-
-    from geo.routing.graph import default_network
-    from geo.schema import NodeKind
+    from geo.routing.graph import default_network  # graph imports this module
 
     net = network if network is not None else default_network()
     g = net.graph
