@@ -35,13 +35,12 @@ from __future__ import annotations
 
 import itertools
 import threading
-from dataclasses import dataclass
 
 import numpy as np
 
 from geo._conformal import A_KM, K_HI, K_LO, keep_limit_km, unit
 
-__all__ = ["CELL_DEG", "FAR_KM", "LEVEL_DEG", "CandidateGrid", "CellLists"]
+__all__ = ["CELL_DEG", "FAR_KM", "LEVEL_DEG", "CandidateGrid", "CellStore"]
 
 #: Cell sides of the levels in degrees, coarsest first; each divides the one before it
 #: into ``LEVEL_RATIO`` x ``LEVEL_RATIO`` cells.  Query points read the last level.
@@ -66,36 +65,10 @@ def _nx(level: int) -> int:
     return round(360.0 / LEVEL_DEG[level])
 
 
-@dataclass(frozen=True)
-class CellLists:
-    """Known cells: sorted ``keys``; per cell the slice ``start:start+count`` of ``cand``
-    (vertex ids, ascending; int32 to halve the memory of a grid over many cells) and
-    whether it lists coarse vertices (``far``)."""
-
-    keys: np.ndarray
-    start: np.ndarray
-    count: np.ndarray
-    far: np.ndarray
-    cand: np.ndarray
-
-    @classmethod
-    def empty(cls) -> CellLists:
-        return cls(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64),
-                   np.empty(0, bool), np.empty(0, np.int32))
-
-
 def _distinct(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values (sort-based: numpy's hash ``unique`` is 10x slower here)."""
     s = np.sort(values)
     return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
-
-
-def _member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
-    """Whether each value is in ``sorted_keys`` (ascending)."""
-    if not len(sorted_keys):
-        return np.zeros(len(values), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
-    return sorted_keys[pos] == values
 
 
 def _cell_shape(ix: np.ndarray, iy: np.ndarray, size_deg: float
@@ -140,13 +113,63 @@ def _blocks(count: np.ndarray, cap: int) -> list[slice]:
     return [slice(int(a), int(b)) for a, b in itertools.pairwise(edges.tolist())]
 
 
+class CellStore:
+    """The lists of the cells of one level: a slot per cell of the globe (-1 until made)
+    and, per slot, the slice ``start:start+count`` of ``cand`` (vertex ids, ascending) and
+    whether the list holds coarse vertices.  The arrays only grow (doubling), so slices
+    handed out stay valid; callers hold the grid's lock around :meth:`add` and
+    :meth:`read`."""
+
+    def __init__(self, n_cells: int) -> None:
+        self.slot = np.full(n_cells, -1, dtype=np.int32)
+        self.start = np.empty(1024, dtype=np.int64)
+        self.count = np.empty(1024, dtype=np.int32)
+        self.far = np.empty(1024, dtype=bool)
+        self.cand = np.empty(4096, dtype=np.int32)
+        self.n_slots = 0
+        self.n_cand = 0
+
+    def missing(self, keys: np.ndarray) -> np.ndarray:
+        """The distinct keys without a list yet."""
+        return _distinct(keys[self.slot[keys] < 0])
+
+    def add(self, keys: np.ndarray, far: np.ndarray, count: np.ndarray,
+            cand: np.ndarray) -> None:
+        """Store the lists of distinct cells ``keys`` (``cand``: end to end, in ``keys``
+        order), skipping cells stored meanwhile by another thread."""
+        new = self.slot[keys] < 0
+        count_new = count[new]
+        cand_new = cand[np.repeat(new, count)]
+        n, m = self.n_slots + int(new.sum()), self.n_cand + len(cand_new)
+        if n > len(self.start):
+            size = max(n, 2 * len(self.start))
+            self.start = np.resize(self.start, size)
+            self.count = np.resize(self.count, size)
+            self.far = np.resize(self.far, size)
+        if m > len(self.cand):
+            self.cand = np.resize(self.cand, max(m, 2 * len(self.cand)))
+        slots = np.arange(self.n_slots, n)
+        self.start[slots] = self.n_cand + np.cumsum(count_new) - count_new
+        self.count[slots] = count_new
+        self.far[slots] = far[new]
+        self.cand[self.n_cand:m] = cand_new
+        self.slot[keys[new]] = slots  # last: a cell is visible once its list is written
+        self.n_slots, self.n_cand = n, m
+
+    def read(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Start, count and far flag of each cell (all stored), and the lists so far."""
+        slots = self.slot[keys]
+        return (self.start[slots], self.count[slots].astype(np.int64), self.far[slots],
+                self.cand[:self.n_cand])
+
+
 class CandidateGrid:
     """Per-cell candidate vertices over ``xyz`` (conformal unit vectors of the vertices).
 
     ``coarse`` indexes the coarse vertices (ascending); ``half_dense_km`` and
     ``half_coarse_km`` are the half-spacings that :func:`keep_limit_km` uses for each set.
-    Safe to share between threads: a look-up reads immutable :class:`CellLists`; new
-    cells are computed outside the lock and merged under it.
+    Safe to share between threads: new cells are computed outside the lock (two threads
+    may compute the same cell; one copy is kept) and stored and read under it.
     """
 
     def __init__(self, xyz: np.ndarray, coarse: np.ndarray, *, half_dense_km: float,
@@ -155,16 +178,17 @@ class CandidateGrid:
         self.coarse = np.asarray(coarse, dtype=np.int64)
         self.half_dense_km = float(half_dense_km)
         self.half_coarse_km = float(half_coarse_km)
-        self._state = CellLists.empty()
-        #: Lists of the levels above the last: key ``2 * cell`` for the dense list (absent
-        #: where every point of the cell is far), ``2 * cell + 1`` for the coarse list.
-        self._levels = [CellLists.empty() for _ in LEVEL_DEG[:-1]]
+        #: One store per level; above the last, cell ``k``'s dense list is key ``2 k``
+        #: (absent where every point of the cell is far) and its coarse list ``2 k + 1``.
+        self._stores = [CellStore(2 * _nx(level) * _nx(level) // 2)
+                        for level in range(len(LEVEL_DEG) - 1)]
+        self._stores.append(CellStore(_NX * _NY))
         #: Level 0's parent: every vertex (key 0) and every coarse vertex (key 1).
+        self._everything = CellStore(2)
         n = len(xyz)
-        self._everything = CellLists(
-            keys=np.array([0, 1]), start=np.array([0, n]),
-            count=np.array([n, len(self.coarse)]), far=np.zeros(2, dtype=bool),
-            cand=np.concatenate([np.arange(n), self.coarse]))
+        self._everything.add(np.array([0, 1]), np.zeros(2, dtype=bool),
+                             np.array([n, len(self.coarse)]),
+                             np.concatenate([np.arange(n), self.coarse]))
         self._lock = threading.Lock()
 
     @staticmethod
@@ -178,37 +202,43 @@ class CandidateGrid:
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Per point: start and count of its cell's list in ``cand``, ``far``; and ``cand``."""
         key = self.keys(lon, lat)
-        state = self._state
-        known = _member(key, state.keys)
-        if not known.all():
-            new = _distinct(key[~known])
-            far, count, cand = self._cells(len(LEVEL_DEG) - 1, new, both=False)
+        level = len(LEVEL_DEG) - 1
+        store = self._stores[level]
+        with self._lock:
+            new = store.missing(key)
+        if len(new):
+            far, count, cand = self._cells(level, new, both=False)
             with self._lock:
-                self._state = _merged(self._state, new, far, count, cand)
-            state = self._state
-        pos = np.searchsorted(state.keys, key)
-        return state.start[pos], state.count[pos], state.far[pos], state.cand
+                store.add(new, far, count, cand)
+        with self._lock:
+            return store.read(key)
 
     # -- building -------------------------------------------------------------------------
-    def _parents(self, level: int, keys: np.ndarray) -> tuple[CellLists, np.ndarray]:
-        """The lists of the parents of cells ``keys`` of ``level`` (made where missing),
-        and each cell's parent key (``2 * parent`` indexes its dense list)."""
+    def _parents(self, level: int, keys: np.ndarray
+                 ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...], np.ndarray]:
+        """For cells ``keys`` of ``level``: their parents' dense and coarse lists (made
+        where missing) as (start, count, far, cand) -- start -1 where a parent has no
+        dense list -- and whether the parent has a dense list."""
         if level == 0:
-            return self._everything, np.zeros(len(keys), dtype=np.int64)
-        nx = _nx(level)
-        pkeys = (keys // nx // LEVEL_RATIO) * _nx(level - 1) + (keys % nx) // LEVEL_RATIO
-        state = self._levels[level - 1]
-        todo = _distinct(pkeys[~_member(2 * pkeys + 1, state.keys)])
-        if len(todo):
-            far, count, cand = self._cells(level - 1, todo, both=True)
-            near = ~far[: len(todo)]
-            keys2 = np.concatenate([2 * todo[near], 2 * todo + 1])
+            pkeys = np.zeros(len(keys), dtype=np.int64)
+            store = self._everything
+        else:
+            nx = _nx(level)
+            pkeys = (keys // nx // LEVEL_RATIO) * _nx(level - 1) + (keys % nx) // LEVEL_RATIO
+            store = self._stores[level - 1]
             with self._lock:
-                self._levels[level - 1] = _merged(
-                    self._levels[level - 1], keys2, np.zeros(len(keys2), dtype=bool),
-                    count, cand)
-            state = self._levels[level - 1]
-        return state, pkeys
+                todo = _distinct(store.missing(2 * pkeys + 1) // 2)
+            if len(todo):
+                far, count, cand = self._cells(level - 1, todo, both=True)
+                near = ~far
+                with self._lock:
+                    store.add(np.concatenate([2 * todo[near], 2 * todo + 1]),
+                              np.zeros(len(todo) + int(near.sum()), dtype=bool), count, cand)
+        with self._lock:
+            has_dense = store.slot[2 * pkeys] >= 0
+            dense = store.read(2 * pkeys[has_dense])
+            coarse = store.read(2 * pkeys + 1)
+        return dense, coarse, has_dense
 
     def _cells(self, level: int, keys: np.ndarray, *, both: bool
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -217,21 +247,20 @@ class CandidateGrid:
         With ``both``: the dense lists of the near cells (in ``keys`` order), then the
         coarse lists of every cell; ``far`` then has one entry per cell.  Otherwise one
         list per cell, the coarse one for far cells."""
-        parents, pkeys = self._parents(level, keys)
+        dense, coarse, has_dense = self._parents(level, keys)
         nx = _nx(level)
         centre, rho = _cell_shape(keys % nx, keys // nx, LEVEL_DEG[level])
-        far = ~_member(2 * pkeys, parents.keys)
-        near_rows = np.flatnonzero(~far)
-        rows, verts, b_min = self._filter(
-            centre[near_rows], rho[near_rows], parents,
-            np.searchsorted(parents.keys, 2 * pkeys[near_rows]), self.half_dense_km)
+        far = ~has_dense
+        near_rows = np.flatnonzero(has_dense)
+        rows, verts, b_min = self._filter(centre[near_rows], rho[near_rows], dense[0],
+                                          dense[1], dense[3], self.half_dense_km)
         far[near_rows] = b_min > FAR_KM
         stay = ~far[near_rows[rows]]
         rows, verts = near_rows[rows[stay]], verts[stay]
         coarse_rows = np.arange(len(keys)) if both else np.flatnonzero(far)
-        crows, cverts, _ = self._filter(
-            centre[coarse_rows], rho[coarse_rows], parents,
-            np.searchsorted(parents.keys, 2 * pkeys[coarse_rows] + 1), self.half_coarse_km)
+        crows, cverts, _ = self._filter(centre[coarse_rows], rho[coarse_rows],
+                                        coarse[0][coarse_rows], coarse[1][coarse_rows],
+                                        coarse[3], self.half_coarse_km)
         crows = coarse_rows[crows]
         if both:  # dense lists of near cells first, then all coarse lists
             near = np.flatnonzero(~far)
@@ -243,43 +272,39 @@ class CandidateGrid:
         order = np.argsort(rows, kind="stable")  # cell by cell; vertices stay ascending
         return far, np.bincount(rows, minlength=len(keys)), verts[order]
 
-    def _filter(self, centre: np.ndarray, rho: np.ndarray, lists: CellLists,
-                pos: np.ndarray, half_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The vertices of each cell's parent list (``lists`` entry ``pos``) that pass the
-        cell's test.
+    def _filter(self, centre: np.ndarray, rho: np.ndarray, start: np.ndarray,
+                count: np.ndarray, cand: np.ndarray, half_km: float
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The vertices of each cell's parent list (``cand[start:start+count]``) that
+        pass the cell's test.
 
         Returns the kept (cell row, vertex) pairs, cell by cell with vertices ascending, and
         each cell's lower bound of its points' best estimate (km).  Works in blocks of
         about ``_BLOCK_PAIRS`` pairs."""
         rows_out: list[np.ndarray] = [np.empty(0, np.int64)]
         verts_out: list[np.ndarray] = [np.empty(0, np.int64)]
-        b_min = np.empty(len(pos))
-        count = lists.count[pos]
+        b_min = np.empty(len(start))
+        if len(start) and (start == start[0]).all() and (count == count[0]).all():
+            # One list for every cell (the first level): a matrix product per block.
+            shared = cand[start[0]:start[0] + count[0]].astype(np.int64)
+            rows = max(1, _BLOCK_PAIRS // max(len(shared), 1))
+            for s in range(0, len(start), rows):
+                part = slice(s, s + rows)
+                dots = centre[part] @ self.xyz[shared].T
+                theta = np.arccos(np.clip(dots.max(axis=1), -1.0, 1.0))
+                cos_bound, b_min[part] = _bounds(theta, rho[part], half_km)
+                r, c = np.nonzero(dots >= cos_bound[:, None])
+                rows_out.append(r + s)
+                verts_out.append(shared[c])
+            return np.concatenate(rows_out), np.concatenate(verts_out), b_min
         for part in _blocks(count, _BLOCK_PAIRS):
             cnt = count[part]
             owner, offs = _ragged(cnt)
-            vert = lists.cand[np.repeat(lists.start[pos[part]] - offs, cnt)
-                              + np.arange(int(cnt.sum()))]
+            vert = cand[np.repeat(start[part] - offs, cnt) + np.arange(int(cnt.sum()))]
             dots = (centre[part][owner] * self.xyz[vert]).sum(axis=1)
             theta = np.arccos(np.clip(np.maximum.reduceat(dots, offs), -1.0, 1.0))
             cos_bound, b_min[part] = _bounds(theta, rho[part], half_km)
             keep = dots >= cos_bound[owner]
             rows_out.append(owner[keep] + part.start)
-            verts_out.append(vert[keep])
+            verts_out.append(vert[keep].astype(np.int64))
         return np.concatenate(rows_out), np.concatenate(verts_out), b_min
-
-
-def _merged(old: CellLists, keys: np.ndarray, far: np.ndarray, count: np.ndarray,
-            cand: np.ndarray) -> CellLists:
-    """``old`` plus the cells ``keys`` not in it yet (``cand``: their lists end to end, in
-    ``keys`` order)."""
-    new = ~_member(keys, old.keys)  # another thread may have added some meanwhile
-    all_keys = np.concatenate([old.keys, keys[new]])
-    order = np.argsort(all_keys, kind="stable")
-    return CellLists(
-        keys=all_keys[order],
-        start=np.concatenate([old.start, len(old.cand) + (
-            np.cumsum(count[new]) - count[new])])[order],
-        count=np.concatenate([old.count, count[new]])[order],
-        far=np.concatenate([old.far, far[new]])[order],
-        cand=np.concatenate([old.cand, cand[np.repeat(new, count)].astype(np.int32)]))
