@@ -38,7 +38,7 @@ import threading
 
 import numpy as np
 
-from geo._conformal import A_KM, K_HI, K_LO, keep_limit_km, unit
+from geo._conformal import A_KM, K_HI, K_LO, angle, keep_limit_km, unit
 
 __all__ = ["CELL_DEG", "FAR_KM", "LEVEL_DEG", "CandidateGrid", "CellStore"]
 
@@ -81,9 +81,7 @@ def _cell_shape(ix: np.ndarray, iy: np.ndarray, size_deg: float
     centre = unit((lon0 + lon1) / 2.0, (lat0 + lat1) / 2.0)
     rho = np.zeros(len(ix))
     for x, y in ((lon0, lat0), (lon1, lat0), (lon0, lat1), (lon1, lat1)):
-        corner = unit(x, y)
-        chord = np.sqrt(((centre - corner) ** 2).sum(axis=1))
-        rho = np.maximum(rho, 2.0 * np.arcsin(np.minimum(chord / 2.0, 1.0)))
+        rho = np.maximum(rho, angle(centre, unit(x, y)))
     return centre, rho + _MARGIN_RAD
 
 

@@ -82,6 +82,12 @@ def _densify(coords: np.ndarray, *, max_km: float) -> tuple[np.ndarray, np.ndarr
     return np.vstack(out).astype(float), np.concatenate(orig)
 
 
+def _groups(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start of each run of equal values in ``owner`` (grouped), and each element's run."""
+    first = np.r_[True, owner[1:] != owner[:-1]]
+    return np.flatnonzero(first), np.cumsum(first) - 1
+
+
 class PolylineIndex:
     """A spatial index of polylines for geodesic nearest-point queries.
 
@@ -262,8 +268,7 @@ class PolylineIndex:
         foot = np.where(inside[:, None], foot, np.where(end_is_a[:, None], a, b))
         # Rank with the ellipsoidal estimate; measure with Geod.inv only what can still win.
         est = est_km(p, foot)
-        starts = np.flatnonzero(np.r_[True, pts[1:] != pts[:-1]])
-        group = np.cumsum(np.r_[True, pts[1:] != pts[:-1]]) - 1
+        starts, group = _groups(pts)
         best = np.minimum.reduceat(est, starts)[group]
         keep = est <= best * (1.0 + 2.0 * est_rel(best)) + 1e-9
         # A vertex that is the foot of both segments beside it (a corner or an end beyond
@@ -281,8 +286,7 @@ class PolylineIndex:
         dist_km = np.asarray(dist_m) / 1000.0
         piece = self.piece[segs]
         # Per point: the smallest distance; on a tie the lowest piece, then the first.
-        starts = np.flatnonzero(np.r_[True, pts[1:] != pts[:-1]])
-        group = np.cumsum(np.r_[True, pts[1:] != pts[:-1]]) - 1
+        starts, group = _groups(pts)
         is_min = dist_km == np.minimum.reduceat(dist_km, starts)[group]
         low_piece = np.minimum.reduceat(np.where(is_min, piece, len(self.length_km)), starts)
         winner = np.flatnonzero(is_min & (piece == low_piece[group]))
