@@ -13,6 +13,7 @@ import json
 import sys
 from typing import Any
 
+from geo._errors import ArrangementError
 from geo.cli._common import EXIT_OK, text_table
 
 __all__ = ["add_arrangements_parser"]
@@ -35,7 +36,6 @@ def _share_rows(table: Any) -> tuple[list[str], list[list[str]]]:
 
 
 def _run_arrangements(args: argparse.Namespace) -> int:
-    from geo._errors import ArrangementError
     from geo._provenance import provenance
     from geo.membership import arrangements, corridor_arrangements, reference_date, roles_on
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
+from geo._errors import GeoError
 from geo._format import fmt_usd, json_value
 from geo.cli._common import EXIT_OK, EXIT_PROBLEMS, cell, text_table
+from geo.schema import EnergyKind, Financier, LayerKind, Sector
 
 __all__ = ["add_corridors_parser", "add_energy_parser", "add_export_parser", "add_sites_parser",
            "add_validate_parser"]
@@ -86,8 +89,6 @@ def _run_sites(args: argparse.Namespace) -> int:
 
 
 def add_sites_parser(sub: Any) -> None:
-    from geo.schema import Financier, Sector
-
     p = sub.add_parser("sites", help="table of the Chinese-financed project sites",
                        description="Print the project sites: sector, country, company, "
                                    "documented value in USD, year, status, financiers.")
@@ -145,8 +146,6 @@ def _run_energy(args: argparse.Namespace) -> int:
 
 
 def add_energy_parser(sub: Any) -> None:
-    from geo.schema import EnergyKind
-
     p = sub.add_parser("energy", help="table of the pipelines and power lines",
                        description="Print the energy lines: kind, capacity with its unit, "
                                    "status, year opened, documented and geodesic length, "
@@ -181,9 +180,6 @@ def add_export_parser(sub: Any) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from geo._errors import GeoError
     from geo.layers import validate
 
     if not Path(args.file).is_file():
@@ -200,8 +196,6 @@ def _run_validate(args: argparse.Namespace) -> int:
 
 
 def add_validate_parser(sub: Any) -> None:
-    from geo.schema import LayerKind
-
     p = sub.add_parser("validate", help="check a layer file against the schema",
                        description="Check a GeoJSON layer against the schema and list every "
                                    "problem (file, feature, id, field, what is allowed). "

@@ -9,7 +9,8 @@ import argparse
 import sys
 from typing import Any
 
-from geo._errors import GeoError
+from geo._errors import GeoError, LayerError
+from geo._io import refuse_overwriting_inputs
 
 __all__ = ["add_figure_parser", "add_map_parser", "add_maps_parser"]
 
@@ -39,8 +40,6 @@ def add_maps_parser(sub: Any) -> None:
 
 
 def _run_map(args: argparse.Namespace) -> int:
-    from geo._errors import LayerError
-    from geo._io import refuse_overwriting_inputs
     from geo.maps.interactive import save_html
     from geo.readers import LAT_NAMES, LON_NAMES, read_points
 

@@ -10,6 +10,9 @@ import argparse
 import sys
 from typing import Any
 
+from geo._errors import GeoError, LayerError
+from geo._io import refuse_overwriting_inputs
+
 __all__ = ["add_near_parser"]
 
 #: Show a progress bar from this many points on (and in blocks of about 5 % of the run).
@@ -17,8 +20,6 @@ PROGRESS_FROM_POINTS = 50_000
 
 
 def _run_near(args: argparse.Namespace) -> int:
-    from geo._errors import LayerError
-    from geo._io import refuse_overwriting_inputs
     from geo.proximity import near, prepare, write_near
     from geo.readers import read_points
 
@@ -32,7 +33,6 @@ def _run_near(args: argparse.Namespace) -> int:
             print(f"geo near: {len(exc.problems)} problems in {args.file}", file=sys.stderr)
             return 2
         raise
-    from geo._errors import GeoError
 
     wanted = tuple(x.strip() for x in args.layers.split(",") if x.strip())
     try:

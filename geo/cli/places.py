@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from geo.cli._common import EXIT_OK, text_table
+from geo.schema import NodeKind
+
 __all__ = ["add_places_parser"]
 
 
 def _run_places(args: argparse.Namespace) -> int:
-    from geo.cli._common import EXIT_OK, text_table
     from geo.routing.places import places
 
     frame = places(country=args.country, kind=args.kind)
@@ -32,7 +34,6 @@ def _run_places(args: argparse.Namespace) -> int:
 
 def add_places_parser(sub: Any) -> None:
     """Add ``geo places [--country ISO3] [--kind KIND] [--format table|csv]``."""
-    from geo.schema import NodeKind
 
     p = sub.add_parser(
         "places", help="list the places that can be routed (nodes, aliases, modes)",

@@ -13,6 +13,8 @@ import sys
 import textwrap
 from typing import Any
 
+from geo._errors import GeoError
+from geo._io import refuse_overwriting_inputs
 from geo.cli._common import cell, text_table
 
 __all__ = ["add_compare_parser", "add_route_parser"]
@@ -24,7 +26,6 @@ def _finite(value: Any, where: str = "$") -> Any:
         if value != value:
             return None
         if value in (float("inf"), float("-inf")):
-            from geo._errors import GeoError
 
             raise GeoError(f"the result has an infinite value at {where}; check the scenario "
                            "values (speeds > 0, finite waits)")
@@ -166,7 +167,6 @@ def _run_compare(args: argparse.Namespace) -> int:
     from geo.routing.alternatives import compare
 
     if args.chart:
-        from geo._io import refuse_overwriting_inputs
 
         refuse_overwriting_inputs(args.chart, [args.scenario])
     c = compare(_place(args.origin), _place(args.destination), scenario=args.scenario,
