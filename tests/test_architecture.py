@@ -144,3 +144,61 @@ def test_every_public_name_resolves() -> None:
         assert getattr(geo, name) is not None, name
     assert sorted(geo.__all__) == geo.__all__
     assert set(geo.__all__) == {*geo._EXPORTS, "__version__"}
+
+
+#: Libraries imported inside functions because they are optional (dask, tqdm) or slow to
+#: load and needed by few calls (matplotlib for figures, searoute for sea legs, pyogrio for
+#: GeoPackages).
+LAZY_LIBRARIES = {"dask", "matplotlib", "searoute", "pyogrio", "tqdm"}
+#: geo modules that pull in geopandas or the whole data layer: ``geo._provenance`` reads the
+#: layers' versions, ``geo`` itself lets the model reach the maps through the public API.
+HEAVY_GEO = {"geo", "geo._provenance"}
+
+
+def function_level_imports(path: Path) -> list[tuple[int, str, str]]:
+    """(line, imported module, source line) of every import inside a function."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    out = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Import):
+                    out += [(sub.lineno, a.name, lines[sub.lineno - 1]) for a in sub.names]
+                elif isinstance(sub, ast.ImportFrom):
+                    out.append((sub.lineno, sub.module or "", lines[sub.lineno - 1]))
+    return out
+
+
+def lazy_import_reason(path: Path, module: str, source_line: str) -> str | None:
+    """Why an import inside a function is there, or None when it has no reason to be."""
+    top = module.split(".")[0]
+    if top in LAZY_LIBRARIES:
+        return "optional or slow library"
+    if module in HEAVY_GEO:
+        return "loads the data layer"
+    if "imports this module" in source_line:
+        return "breaks a cycle (marked)"
+    cli = GEO / "cli"
+    light = {"geo._errors", "geo._io", "geo._format", "geo.schema", "geo.cli._common"}
+    if cli in path.parents and top == "geo" and module not in light:
+        return "a command's library, so --help stays light"
+    return None
+
+
+def test_imports_inside_functions_have_a_reason() -> None:
+    needless = [f"{path.relative_to(GEO.parent)}:{line} imports {module}"
+                for path in MODULES
+                for line, module, source in function_level_imports(path)
+                if lazy_import_reason(path, module, source) is None]
+    assert not needless, ("imports inside functions that could be at the top (or say why):\n"
+                          + "\n".join(needless))
+
+
+def test_the_lazy_import_rule_flags_a_needless_one(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    import json\n    from geo._errors import GeoError\n"
+                   "    import matplotlib\n", encoding="utf-8")
+    reasons = [lazy_import_reason(GEO / "cli" / "bad.py", m, s)
+               for _, m, s in function_level_imports(bad)]
+    assert reasons[0] is None and reasons[1] is None and reasons[2] is not None
