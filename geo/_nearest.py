@@ -131,7 +131,6 @@ class PolylineIndex:
         # zero-length segment so every vertex is also a candidate by itself.
         same = np.zeros(n_vert, dtype=bool)
         same[:-1] = self.piece[:-1] == self.piece[1:]
-        self.seg_real = same
         self.seg_end = np.where(same, np.arange(n_vert) + 1, np.arange(n_vert))
         # Coarse vertices: first and last of each piece and one every ~coarse_km.
         bucket = np.floor(self.cum_km / self.coarse_km).astype(np.int64)
@@ -145,8 +144,6 @@ class PolylineIndex:
         prev_same = np.concatenate([[False], cpiece[1:] == cpiece[:-1]])
         next_same = np.concatenate([cpiece[:-1] == cpiece[1:], [False]])
         self.coarse = coarse
-        self.coarse_lo = np.where(prev_same, np.roll(coarse, 1), coarse)
-        self.coarse_hi = np.where(next_same, np.roll(coarse, -1), coarse)
         # Largest along-line gap between consecutive coarse vertices of one piece (km).
         gaps = np.diff(self.cum_km[coarse])[cpiece[1:] == cpiece[:-1]]
         self.coarse_gap_km = float(gaps.max()) if gaps.size else 0.0
@@ -161,7 +158,7 @@ class PolylineIndex:
         self.back_coarse = np.full(n_vert, -1, dtype=np.int64)
         self.fwd_coarse = idx.copy()
         self.back_coarse[coarse] = np.where(prev_same, np.roll(coarse, 1), -1)
-        self.fwd_coarse[coarse] = self.coarse_hi
+        self.fwd_coarse[coarse] = np.where(next_same, np.roll(coarse, -1), coarse)
         self.k_vert = inv_scale(self.xyz[:, 2])
         self.half_dense_km = self.max_seg_km / 2.0
         self.half_coarse_km = self.coarse_gap_km / 2.0 + self.max_seg_km
