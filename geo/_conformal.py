@@ -104,10 +104,15 @@ _EST_BANDS_KM = np.array([1000.0, 3000.0, 6000.0, 10000.0])
 _EST_REL = np.array([2e-8, 1e-6, 1.5e-5, 1e-4, 1.2e-3])
 
 
+def _banded(bands_km: np.ndarray, rel: np.ndarray, km: np.ndarray) -> np.ndarray:
+    """The allowance of the band (upper ends ``bands_km``, the last open) holding ``km``."""
+    return rel[np.searchsorted(bands_km, km, side="left")]
+
+
 def est_rel(km: np.ndarray) -> np.ndarray:
     """Relative error allowed to :func:`est_km` for estimates up to ``km`` (taken 1 %
     beyond, to cover the estimate's own error at a band's edge)."""
-    return _EST_REL[np.searchsorted(_EST_BANDS_KM, km * 1.01, side="left")]
+    return _banded(_EST_BANDS_KM, _EST_REL, km * 1.01)
 
 
 def trap_km(theta: np.ndarray, k_p: np.ndarray, k_q: np.ndarray) -> np.ndarray:
@@ -126,7 +131,7 @@ _TRAP_REL = np.array([3e-5, 3e-4, 1e-3, 4e-3])
 def trap_rel(km: np.ndarray) -> np.ndarray:
     """Relative error allowed to :func:`trap_km` for distances up to ``km`` (a step
     function, non-decreasing)."""
-    return _TRAP_REL[np.searchsorted(_TRAP_BANDS_KM, km, side="left")]
+    return _banded(_TRAP_BANDS_KM, _TRAP_REL, km)
 
 
 def keep_limit_km(best_km: np.ndarray, half_km: np.ndarray | float) -> np.ndarray:

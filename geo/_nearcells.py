@@ -40,7 +40,7 @@ import numpy as np
 
 from geo._conformal import A_KM, K_HI, K_LO, angle, keep_limit_km, unit
 
-__all__ = ["CELL_DEG", "FAR_KM", "LEVEL_DEG", "CandidateGrid", "CellStore"]
+__all__ = ["CELL_DEG", "FAR_KM", "LEVEL_DEG", "CandidateGrid", "CellStore", "ragged"]
 
 #: Cell sides of the levels in degrees, coarsest first; each divides the one before it
 #: into ``LEVEL_RATIO`` x ``LEVEL_RATIO`` cells.  Query points read the last level.
@@ -95,7 +95,7 @@ def _bounds(theta_star: np.ndarray, rho: np.ndarray, half_km: float
     return np.where(bound >= np.pi, -2.0, np.cos(np.minimum(bound, np.pi))), b_min
 
 
-def _ragged(count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ragged(count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Owner of each element of rows of lengths ``count`` laid end to end, and row starts."""
     offs = np.cumsum(count) - count
     return np.repeat(np.arange(len(count)), count), offs
@@ -297,7 +297,7 @@ class CandidateGrid:
             return np.concatenate(rows_out), np.concatenate(verts_out), b_min
         for part in _blocks(count, _BLOCK_PAIRS):
             cnt = count[part]
-            owner, offs = _ragged(cnt)
+            owner, offs = ragged(cnt)
             vert = cand[np.repeat(start[part] - offs, cnt) + np.arange(int(cnt.sum()))]
             dots = (centre[part][owner] * self.xyz[vert]).sum(axis=1)
             theta = np.arccos(np.clip(np.maximum.reduceat(dots, offs), -1.0, 1.0))

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from geo._conformal import angle, est_km, est_rel, inv_scale, keep_limit_km, lonlat, trap_km, unit
-from geo._nearcells import CandidateGrid
+from geo._nearcells import CandidateGrid, ragged
 from geo.measure import GEOD
 
 __all__ = ["NearestResult", "PolylineIndex"]
@@ -217,9 +217,7 @@ class PolylineIndex:
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Candidate segments (point, start vertex, end vertex), grouped by point."""
         start, count, far, cand = self.grid.lookup(lon, lat)
-        n = len(lon)
-        offs = np.cumsum(count) - count
-        owner = np.repeat(np.arange(n), count)
+        owner, offs = ragged(count)
         vert = cand[np.repeat(start - offs, count) + np.arange(len(owner))]
         k_p = inv_scale(pxyz[:, 2])
         est = trap_km(angle(np.repeat(pxyz, count, axis=0), self.xyz[vert]),
